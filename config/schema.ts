@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { riskLevels } from "../src/policy/risk.ts";
+
+/**
+ * Every setting in one place. Secrets come from the environment only; behaviour from the YAML
+ * file named by THREADHANDS_CONFIG. Defaults serve a developer's laptop.
+ */
+
+const optionalUrl = z.url().optional();
+
+export const environmentSchema = z.object({
+  SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token starting with xoxb-"),
+  SLACK_SIGNING_SECRET: z.string().min(1),
+  SLACK_APP_TOKEN: z.string().startsWith("xapp-", "must be an app-level token starting with xapp-").optional(),
+  SLACK_API_URL: optionalUrl,
+  OPENAI_API_KEY: z.string().min(1),
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.string().min(1).default("gpt-4.1"),
+  REDIS_URL: z.url().optional(),
+  SANDBOX_PROVIDER: z.enum(["local"]).default("local"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  THREADHANDS_CONFIG: z.string().optional(),
+  THREADHANDS_DATA_DIR: z.string().default(".threadhands"),
+  THREADHANDS_ROLE: z.enum(["all", "ingress", "worker"]).default("all"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+/** Where to get each secret, printed beside a missing or bad one. */
+export const environmentHints: Record<string, string> = {
+  SLACK_BOT_TOKEN: "Slack app settings → OAuth & Permissions → Bot User OAuth Token",
+  SLACK_SIGNING_SECRET: "Slack app settings → Basic Information → App Credentials → Signing Secret",
+  SLACK_APP_TOKEN: "Slack app settings → Basic Information → App-Level Tokens (scope connections:write)",
+  SLACK_API_URL: "leave unset for Slack itself; a base URL such as http://127.0.0.1:9001/api/ for a stand-in",
+  OPENAI_API_KEY: "your model provider's API key (platform.openai.com → API keys, or your gateway's)",
+  OPENAI_BASE_URL: "leave unset for OpenAI; the /v1 base URL of an OpenAI-compatible server otherwise",
+  REDIS_URL: "redis://host:6379; unset means 127.0.0.1:6379 (a private redis-server is started if none answers)",
+  PORT: "the HTTP port for /slack/events",
+};
+
+const seedSourceSchema = z.object({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  mode: z.enum(["copy", "bind"]).default("copy"),
+});
+
+export const fileConfigSchema = z
+  .object({
+    agent: z
+      .object({
+        maxStepsPerTurn: z.number().int().min(1).max(200).default(25),
+        commandTimeoutSeconds: z.number().int().min(1).max(3600).default(120),
+        maxCommandTimeoutSeconds: z.number().int().min(1).max(86_400).default(900),
+        outputLimitBytes: z.number().int().min(1024).default(64 * 1024),
+        systemPrompt: z.string().optional(),
+      })
+      .prefault({}),
+    model: z
+      .object({
+        maxRetries: z.number().int().min(0).max(10).default(3),
+        timeoutSeconds: z.number().int().min(1).default(120),
+      })
+      .prefault({}),
+    queue: z
+      .object({
+        prefix: z.string().min(1).default("threadhands"),
+        concurrency: z.number().int().min(1).max(256).default(4),
+      })
+      .prefault({}),
+    policy: z
+      .object({
+        checkpointAt: z.enum(riskLevels).default("destructive"),
+      })
+      .prefault({}),
+    sandbox: z
+      .object({
+        isolation: z.enum(["auto", "namespaces", "portable"]).default("auto"),
+        network: z.enum(["off", "on"]).default("off"),
+        limits: z
+          .object({
+            memoryMb: z.number().int().min(16).default(1024),
+            pids: z.number().int().min(8).default(256),
+            cpuPercent: z.number().int().min(10).default(100),
+          })
+          .prefault({}),
+        seed: z
+          .object({
+            sources: z.array(seedSourceSchema).default([]),
+            setup: z.array(z.string().min(1)).default([]),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    access: z
+      .object({
+        /** Users (platform ids) who may restore in any thread, besides the session's participants. */
+        restoreUsers: z.array(z.string()).default([]),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type EnvironmentSettings = z.infer<typeof environmentSchema>;
+export type FileSettings = z.infer<typeof fileConfigSchema>;
+export type AppConfig = EnvironmentSettings & FileSettings;

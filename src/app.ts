@@ -1,0 +1,145 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { WebClient } from "@slack/web-api";
+import pino, { type Logger } from "pino";
+import { createSlackPoster } from "../bots/slack/slack-poster.ts";
+import { startSlackIngress } from "../bots/slack/slack-ingress.ts";
+import type { AppConfig } from "../config/schema.ts";
+import { createBullTurnQueue } from "../queue/bullmq-turn-queue.ts";
+import { redisAnswers, startPrivateRedis } from "../queue/private-redis-server.ts";
+import { assertNoEviction, createRedis } from "../queue/redis-connection.ts";
+import { createKeyspace } from "../queue/redis-keys.ts";
+import { createRedisSessionInbox } from "../queue/redis-session-inbox.ts";
+import { createRedisSessionStore } from "../queue/redis-session-store.ts";
+import { createRedisThreadLease } from "../queue/redis-thread-lease.ts";
+import { startWorkerPool } from "../queue/worker-pool.ts";
+import { defaultSystemPrompt } from "./agent/system-prompt.ts";
+import { createOpenAIModel } from "./model/openai.ts";
+import { createLocalSandboxProvider } from "./sandbox/local/local-sandbox-provider.ts";
+import type { SandboxProvider } from "./sandbox/sandbox.ts";
+import { createSessionService } from "./session/session-service.ts";
+import { createToolRegistry } from "./tools/tool-registry.ts";
+
+export interface RunningApp {
+  /** The HTTP port ingress listens on (useful when PORT=0). */
+  port: number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: reads nothing itself, wires every port to its implementation and
+ * starts the roles the config asks for. Tests call it with their own config and fakes' URLs.
+ */
+export async function startApp(config: AppConfig, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningApp> {
+  const stops: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    const redisUrl = await resolveRedisUrl(config, logger, stops);
+    const redis = createRedis(redisUrl);
+    stops.push(() => void redis.disconnect());
+    await assertNoEviction(redis);
+
+    const keys = createKeyspace(config.queue.prefix);
+    const store = createRedisSessionStore(redis, keys);
+    const inbox = createRedisSessionInbox(redis, keys);
+    const connection = redis;
+    const role = config.THREADHANDS_ROLE;
+    let port: number | undefined;
+
+    if (role === "all" || role === "worker") {
+      const sandboxes: SandboxProvider = await createLocalSandboxProvider({
+        rootDir: resolve(config.THREADHANDS_DATA_DIR, "sandboxes"),
+        isolation: config.sandbox.isolation,
+        network: { mode: config.sandbox.network },
+        limits: config.sandbox.limits,
+        seed: config.sandbox.seed,
+        defaultTimeoutMs: config.agent.commandTimeoutSeconds * 1000,
+        maxOutputBytes: config.agent.outputLimitBytes,
+        logger,
+      });
+      stops.push(() => sandboxes.close());
+      logger.info({ sandbox: sandboxes.description }, "sandbox backend ready");
+
+      const slack = new WebClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {});
+      const sessions = createSessionService({
+        store,
+        inbox,
+        lease: createRedisThreadLease(redis, keys),
+        sandboxes,
+        poster: createSlackPoster(slack),
+        holderId: `${hostname()}:${process.pid}:${randomUUID()}`,
+        restoreUsers: config.access.restoreUsers,
+        agent: {
+          model: createOpenAIModel({
+            apiKey: config.OPENAI_API_KEY,
+            baseURL: config.OPENAI_BASE_URL,
+            model: config.OPENAI_MODEL,
+            maxRetries: config.model.maxRetries,
+            timeoutMs: config.model.timeoutSeconds * 1000,
+          }),
+          tools: createToolRegistry(),
+          systemPrompt: config.agent.systemPrompt ?? defaultSystemPrompt,
+          maxSteps: config.agent.maxStepsPerTurn,
+          checkpointAt: config.policy.checkpointAt,
+          limits: {
+            defaultTimeoutMs: config.agent.commandTimeoutSeconds * 1000,
+            maxTimeoutMs: config.agent.maxCommandTimeoutSeconds * 1000,
+            outputLimitBytes: config.agent.outputLimitBytes,
+          },
+        },
+      });
+      const pool = startWorkerPool({
+        connection,
+        prefix: config.queue.prefix,
+        concurrency: config.queue.concurrency,
+        sessions,
+        logger,
+      });
+      stops.push(() => pool.close());
+    }
+
+    if (role === "all" || role === "ingress") {
+      const queue = createBullTurnQueue({ connection, prefix: config.queue.prefix, sessions: store });
+      stops.push(() => queue.close());
+      const ingress = await startSlackIngress({
+        botToken: config.SLACK_BOT_TOKEN,
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        appToken: config.SLACK_APP_TOKEN,
+        apiUrl: config.SLACK_API_URL,
+        port: config.PORT,
+        queue,
+        logger,
+        customRoutes: [
+          {
+            path: "/healthz",
+            method: ["GET"],
+            handler: (_req, res) => {
+              res.writeHead(200, { "content-type": "application/json" });
+              res.end('{"ok":true}');
+            },
+          },
+        ],
+      });
+      stops.push(() => ingress.stop());
+      port = ingress.port;
+    }
+
+    logger.info({ role, port }, "threadhands started");
+    return { port, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function resolveRedisUrl(config: AppConfig, logger: Logger, stops: Array<() => void>): Promise<string> {
+  if (config.REDIS_URL) return config.REDIS_URL;
+  if (await redisAnswers("127.0.0.1", 6379)) return "redis://127.0.0.1:6379";
+  logger.warn("no Redis answers on 127.0.0.1:6379 and REDIS_URL is unset: starting a private redis-server");
+  const local = await startPrivateRedis(config.THREADHANDS_DATA_DIR);
+  stops.push(local.stop);
+  return local.url;
+}

@@ -24,6 +24,8 @@ import { createToolRegistry } from "./tools/tool-registry.ts";
 export interface RunningApp {
   /** The HTTP port ingress listens on (useful when PORT=0). */
   port: number | undefined;
+  /** The worker role's sandboxes; tests look inside them. */
+  sandboxes: SandboxProvider | undefined;
   stop(): Promise<void>;
 }
 
@@ -48,9 +50,10 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
     const connection = redis;
     const role = config.THREADHANDS_ROLE;
     let port: number | undefined;
+    let sandboxes: SandboxProvider | undefined;
 
     if (role === "all" || role === "worker") {
-      const sandboxes: SandboxProvider = await createLocalSandboxProvider({
+      sandboxes = await createLocalSandboxProvider({
         rootDir: resolve(config.THREADHANDS_DATA_DIR, "sandboxes"),
         isolation: config.sandbox.isolation,
         network: { mode: config.sandbox.network },
@@ -60,15 +63,16 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
         maxOutputBytes: config.agent.outputLimitBytes,
         logger,
       });
-      stops.push(() => sandboxes.close());
-      logger.info({ sandbox: sandboxes.description }, "sandbox backend ready");
+      const provider = sandboxes;
+      stops.push(() => provider.close());
+      logger.info({ sandbox: provider.description }, "sandbox backend ready");
 
       const slack = new WebClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {});
       const sessions = createSessionService({
         store,
         inbox,
         lease: createRedisThreadLease(redis, keys),
-        sandboxes,
+        sandboxes: provider,
         poster: createSlackPoster(slack),
         holderId: `${hostname()}:${process.pid}:${randomUUID()}`,
         restoreUsers: config.access.restoreUsers,
@@ -128,7 +132,7 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
     }
 
     logger.info({ role, port }, "threadhands started");
-    return { port, stop: stopAll };
+    return { port, sandboxes, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -2,6 +2,7 @@ import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "../../errors.ts";
 import type { Sandbox, SandboxProvider } from "../sandbox.ts";
+import { createIsolatedBackend } from "./isolated-backend.ts";
 import type { LocalBackend, LocalSandbox } from "./local-backend.ts";
 import { type LocalSandboxOptions, silentLogger } from "./local-options.ts";
 import { createPortableBackend } from "./portable-backend.ts";
@@ -106,10 +107,15 @@ export async function createLocalSandboxProvider(options: LocalSandboxOptions): 
 async function chooseBackend(options: LocalSandboxOptions, rootDir: string): Promise<LocalBackend> {
   const common = { defaultTimeoutMs: options.defaultTimeoutMs, maxOutputBytes: options.maxOutputBytes };
   if (options.isolation === "portable") return createPortableBackend({ ...common, reason: "configured" });
-  void rootDir;
-  const reason = "namespace isolation is not implemented yet";
-  if (options.isolation === "namespaces") throw new AppError("sandbox_isolation_unavailable", reason);
-  return createPortableBackend({ ...common, reason });
+  const isolated = await createIsolatedBackend(options, rootDir);
+  if (!("unavailable" in isolated)) return isolated;
+  if (options.isolation === "namespaces") {
+    throw new AppError(
+      "sandbox_isolation_unavailable",
+      `namespace sandboxes unavailable: ${isolated.unavailable}`,
+    );
+  }
+  return createPortableBackend({ ...common, reason: isolated.unavailable });
 }
 
 /** A crash during creation leaves a directory whose state never became ready. */

@@ -132,7 +132,8 @@ export function runProcess(request: RunRequest, running?: RunningProcesses): Pro
 
     // EPIPE when the command exits without reading its input is not our error.
     child.stdin?.on("error", () => {});
-    if (request.stdin !== undefined) child.stdin?.end(request.stdin);
+    if (typeof request.stdin === "string") child.stdin?.end(request.stdin);
+    else if (request.stdin !== undefined) child.stdin?.end(Buffer.from(request.stdin));
     else child.stdin?.end();
     const fd3 = child.stdio[3];
     if (request.fd3 && fd3 && "end" in fd3) {

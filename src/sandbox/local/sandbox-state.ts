@@ -8,6 +8,8 @@ export interface SandboxState {
   checkpoints: StoredCheckpoint[];
   /** Overlay backend: index of the writable layer; layers below it are frozen. */
   upperLayer?: number;
+  /** Overlay backend: the lowest layer; older ones were folded into it. */
+  baseLayer?: number;
 }
 
 export interface StoredCheckpoint {

@@ -8,7 +8,9 @@ import { type ActionJob, queueNames, type TurnJob } from "./job-schemas.ts";
 export interface BullTurnQueueOptions {
   connection: ConnectionOptions;
   prefix: string;
-  sessions: Pick<SessionStore, "exists">;
+  sessions: Pick<SessionStore, "exists" | "isParticipant">;
+  /** Users who may act in any thread (config `access.restoreUsers`). */
+  privilegedUsers: string[];
 }
 
 /** Finished jobs are kept for a day so a platform's retry of the same event finds its job id. */
@@ -26,6 +28,9 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue & 
       await actions.add("action", { action }, { jobId: jobIdFor("action", action.actionId), ...retention });
     },
     hasSession: (thread) => options.sessions.exists(threadKey(thread)),
+    async mayAct(thread, userId) {
+      return options.privilegedUsers.includes(userId) || options.sessions.isParticipant(threadKey(thread), userId);
+    },
     async close() {
       await Promise.all([turns.close(), actions.close()]);
     },

@@ -106,7 +106,7 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
     }
 
     if (role === "all" || role === "ingress") {
-      const queue = createBullTurnQueue({ connection, prefix: config.queue.prefix, sessions: store });
+      const queue = createBullTurnQueue({ connection, prefix: config.queue.prefix, sessions: store, privilegedUsers: config.access.restoreUsers });
       stops.push(() => queue.close());
       const ingress = await startSlackIngress({
         botToken: config.SLACK_BOT_TOKEN,

@@ -179,6 +179,43 @@ describe.skipIf(!isRoot)("an isolated local sandbox", () => {
     expect(result.durationMs).toBeLessThan(3_000);
   });
 
+  it("folds the oldest checkpoints into the base when there are too many, keeping the rest exact", async () => {
+    const foldRoot = await mkdtemp(path.join(tmpdir(), "th-fold-"));
+    const folding = await createLocalSandboxProvider({
+      rootDir: foldRoot,
+      isolation: "namespaces",
+      network: { mode: "off" },
+      defaultTimeoutMs: 10_000,
+      maxOutputBytes: 64 * 1024,
+      maxCheckpoints: 3,
+    });
+    try {
+      const deep = await folding.open("deep");
+      const ids: string[] = [];
+      for (let index = 0; index < 6; index++) {
+        await deep.exec(
+          `echo ${index} >> history && rm -f gone-${index - 1} && touch gone-${index} && mkdir -p d${index}`,
+        );
+        ids.push((await deep.checkpoint(`step ${index}`)).id);
+      }
+      expect((await deep.listCheckpoints()).map((checkpoint) => checkpoint.label)).toEqual([
+        "step 3",
+        "step 4",
+        "step 5",
+      ]);
+      await deep.exec("rm -rf ./*");
+      await deep.restore(ids[3] ?? "");
+      expect((await deep.exec("cat history; ls")).stdout).toBe(
+        "0\n1\n2\n3\nd0\nd1\nd2\nd3\ngone-3\nhistory\n",
+      );
+      // The folded base, the layer sealed by "step 3" and a fresh writable layer.
+      expect(await readdir(path.join(foldRoot, deep.id, "L"))).toHaveLength(3);
+    } finally {
+      await folding.close();
+      await rm(foldRoot, { recursive: true, force: true });
+    }
+  });
+
   it("leaves no process and no mount after destroy", async () => {
     const doomed = await provider.open("doomed");
     const marker = "1000.31415";

@@ -8,7 +8,10 @@ import { type AppConfig, environmentHints, environmentSchema, fileConfigSchema }
  * Reads settings from the environment and the optional YAML file. Every problem is reported at
  * once, by the variable's or key's name and never by its value (a value may be a secret).
  */
-export function loadConfig(env: Record<string, string | undefined>, file = env.THREADHANDS_CONFIG): AppConfig {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  file = env.THREADHANDS_CONFIG,
+): AppConfig {
   const problems: string[] = [];
 
   const fromEnv = environmentSchema.safeParse(withoutEmptyValues(env));
@@ -26,14 +29,19 @@ export function loadConfig(env: Record<string, string | undefined>, file = env.T
   if (!fromFile.success) problems.push(...describeIssues(fromFile.error.issues, file ?? "config", {}));
 
   if (problems.length > 0 || !fromEnv.success || !fromFile.success) {
-    throw new AppError("config_invalid", `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    throw new AppError(
+      "config_invalid",
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
   return { ...fromEnv.data, ...fromFile.data };
 }
 
 function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""),
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== "",
+    ),
   );
 }
 

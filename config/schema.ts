@@ -8,22 +8,58 @@ import { riskLevels } from "../src/policy/risk.ts";
 
 const optionalUrl = z.url().optional();
 
-export const environmentSchema = z.object({
-  SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token starting with xoxb-"),
-  SLACK_SIGNING_SECRET: z.string().min(1),
-  SLACK_APP_TOKEN: z.string().startsWith("xapp-", "must be an app-level token starting with xapp-").optional(),
+const platformVariables = {
+  SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token starting with xoxb-").optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith("xapp-", "must be an app-level token starting with xapp-")
+    .optional(),
   SLACK_API_URL: optionalUrl,
-  OPENAI_API_KEY: z.string().min(1),
-  OPENAI_BASE_URL: optionalUrl,
-  OPENAI_MODEL: z.string().min(1).default("gpt-4.1"),
-  REDIS_URL: z.url().optional(),
-  SANDBOX_PROVIDER: z.enum(["local"]).default("local"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  THREADHANDS_CONFIG: z.string().optional(),
-  THREADHANDS_DATA_DIR: z.string().default(".threadhands"),
-  THREADHANDS_ROLE: z.enum(["all", "ingress", "worker"]).default("all"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-});
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  /** The REST base without the version, e.g. http://127.0.0.1:9002/api for a stand-in. */
+  DISCORD_API_URL: optionalUrl,
+  DISCORD_APPLICATION_ID: z
+    .string()
+    .regex(/^\d{17,20}$/, "must be a snowflake (17 to 20 digits)")
+    .optional(),
+};
+
+export const environmentSchema = z
+  .object({
+    ...platformVariables,
+    OPENAI_API_KEY: z.string().min(1),
+    OPENAI_BASE_URL: optionalUrl,
+    OPENAI_MODEL: z.string().min(1).default("gpt-4.1"),
+    REDIS_URL: z.url().optional(),
+    SANDBOX_PROVIDER: z.enum(["local"]).default("local"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    THREADHANDS_CONFIG: z.string().optional(),
+    THREADHANDS_DATA_DIR: z.string().default(".threadhands"),
+    THREADHANDS_ROLE: z.enum(["all", "ingress", "worker"]).default("all"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  // A deployment runs Slack, Discord or both. `when` makes this run even when other variables
+  // failed, so every problem is reported at once; a bad but present value counts as set.
+  .check(z.superRefine(requireOnePlatform, { when: () => true }));
+
+function requireOnePlatform(
+  env: Partial<Record<keyof typeof platformVariables, unknown>>,
+  ctx: z.RefinementCtx,
+): void {
+  const required = (name: string, message = "is required") =>
+    ctx.addIssue({ code: "custom", path: [name], message, input: undefined });
+  const slack = env.SLACK_BOT_TOKEN !== undefined || env.SLACK_SIGNING_SECRET !== undefined;
+  const discord = env.DISCORD_TOKEN !== undefined;
+  if (!slack && !discord) {
+    required("SLACK_BOT_TOKEN");
+    required("SLACK_SIGNING_SECRET");
+    required("DISCORD_TOKEN", "or the two Slack settings above: at least one chat platform is required");
+    return;
+  }
+  if (slack && env.SLACK_BOT_TOKEN === undefined) required("SLACK_BOT_TOKEN");
+  if (slack && env.SLACK_SIGNING_SECRET === undefined) required("SLACK_SIGNING_SECRET");
+}
 
 /** Where to get each secret, printed beside a missing or bad one. */
 export const environmentHints: Record<string, string> = {
@@ -33,7 +69,13 @@ export const environmentHints: Record<string, string> = {
   SLACK_API_URL: "leave unset for Slack itself; a base URL such as http://127.0.0.1:9001/api/ for a stand-in",
   OPENAI_API_KEY: "your model provider's API key (platform.openai.com → API keys, or your gateway's)",
   OPENAI_BASE_URL: "leave unset for OpenAI; the /v1 base URL of an OpenAI-compatible server otherwise",
-  REDIS_URL: "redis://host:6379; unset means 127.0.0.1:6379 (a private redis-server is started if none answers)",
+  REDIS_URL:
+    "redis://host:6379; unset means 127.0.0.1:6379 (a private redis-server is started if none answers)",
+  DISCORD_TOKEN: "Discord Developer Portal → your application → Bot → Reset Token",
+  DISCORD_API_URL:
+    "leave unset for Discord itself; a REST base such as http://127.0.0.1:9002/api for a stand-in",
+  DISCORD_APPLICATION_ID:
+    "Discord Developer Portal → your application → General Information → Application ID",
   PORT: "the HTTP port for /slack/events",
 };
 
@@ -50,7 +92,11 @@ export const fileConfigSchema = z
         maxStepsPerTurn: z.number().int().min(1).max(200).default(25),
         commandTimeoutSeconds: z.number().int().min(1).max(3600).default(120),
         maxCommandTimeoutSeconds: z.number().int().min(1).max(86_400).default(900),
-        outputLimitBytes: z.number().int().min(1024).default(64 * 1024),
+        outputLimitBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(64 * 1024),
         systemPrompt: z.string().optional(),
       })
       .prefault({}),

@@ -29,7 +29,9 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue & 
     },
     hasSession: (thread) => options.sessions.exists(threadKey(thread)),
     async mayAct(thread, userId) {
-      return options.privilegedUsers.includes(userId) || options.sessions.isParticipant(threadKey(thread), userId);
+      return (
+        options.privilegedUsers.includes(userId) || options.sessions.isParticipant(threadKey(thread), userId)
+      );
     },
     async close() {
       await Promise.all([turns.close(), actions.close()]);

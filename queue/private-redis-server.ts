@@ -15,7 +15,9 @@ export async function redisAnswers(host: string, port: number, timeoutMs = 500):
     socket.setTimeout(timeoutMs, () => finish(false));
     socket.on("error", () => finish(false));
     socket.on("connect", () => socket.write("PING\r\n"));
-    socket.on("data", (data) => finish(data.toString().startsWith("+PONG") || data.toString().startsWith("-NOAUTH")));
+    socket.on("data", (data) =>
+      finish(data.toString().startsWith("+PONG") || data.toString().startsWith("-NOAUTH")),
+    );
   });
 }
 
@@ -23,18 +25,27 @@ export async function redisAnswers(host: string, port: number, timeoutMs = 500):
  * A developer's `npm start` needs no Redis set-up: when nothing answers on 127.0.0.1:6379, start
  * a private redis-server (AOF on, noeviction, data under the data dir) and stop it on exit.
  */
-export async function startPrivateRedis(dataDir: string, port = 6379): Promise<{ url: string; stop(): void }> {
+export async function startPrivateRedis(
+  dataDir: string,
+  port = 6379,
+): Promise<{ url: string; stop(): void }> {
   const dir = resolve(dataDir, "redis");
   mkdirSync(dir, { recursive: true });
   const child = spawn(
     "redis-server",
     [
-      "--bind", "127.0.0.1",
-      "--port", String(port),
-      "--dir", dir,
-      "--appendonly", "yes",
-      "--maxmemory-policy", "noeviction",
-      "--save", "",
+      "--bind",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--maxmemory-policy",
+      "noeviction",
+      "--save",
+      "",
     ],
     { stdio: "ignore" },
   );

@@ -46,7 +46,10 @@ export function startWorkerPool(options: WorkerPoolOptions) {
   };
 }
 
-function parse<T>(schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } }, job: Job): T {
+function parse<T>(
+  schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } },
+  job: Job,
+): T {
   const result = schema.safeParse(job.data);
   if (!result.success) throw new UnrecoverableError(`job ${job.id} has an invalid payload`);
   return result.data;

@@ -3,8 +3,11 @@ import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { WebClient } from "@slack/web-api";
 import pino, { type Logger } from "pino";
-import { createSlackPoster } from "../bots/slack/slack-poster.ts";
+import { createDiscordRest } from "../bots/discord/discord-client.ts";
+import { startDiscordIngress } from "../bots/discord/discord-ingress.ts";
+import { createDiscordPoster } from "../bots/discord/discord-poster.ts";
 import { startSlackIngress } from "../bots/slack/slack-ingress.ts";
+import { createSlackPoster } from "../bots/slack/slack-poster.ts";
 import type { AppConfig } from "../config/schema.ts";
 import { createBullTurnQueue } from "../queue/bullmq-turn-queue.ts";
 import { redisAnswers, startPrivateRedis } from "../queue/private-redis-server.ts";
@@ -15,6 +18,7 @@ import { createRedisSessionStore } from "../queue/redis-session-store.ts";
 import { createRedisThreadLease } from "../queue/redis-thread-lease.ts";
 import { startWorkerPool } from "../queue/worker-pool.ts";
 import { defaultSystemPrompt } from "./agent/system-prompt.ts";
+import { createPlatformPoster } from "./chat/platform-poster.ts";
 import { createOpenAIModel } from "./model/openai.ts";
 import { createLocalSandboxProvider } from "./sandbox/local/local-sandbox-provider.ts";
 import type { SandboxProvider } from "./sandbox/sandbox.ts";
@@ -33,7 +37,10 @@ export interface RunningApp {
  * The composition root: reads nothing itself, wires every port to its implementation and
  * starts the roles the config asks for. Tests call it with their own config and fakes' URLs.
  */
-export async function startApp(config: AppConfig, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningApp> {
+export async function startApp(
+  config: AppConfig,
+  logger: Logger = pino({ level: config.LOG_LEVEL }),
+): Promise<RunningApp> {
   const stops: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop();
@@ -67,13 +74,26 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
       stops.push(() => provider.close());
       logger.info({ sandbox: provider.description }, "sandbox backend ready");
 
-      const slack = new WebClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {});
+      const slack = config.SLACK_BOT_TOKEN
+        ? createSlackPoster(
+            new WebClient(
+              config.SLACK_BOT_TOKEN,
+              config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {},
+            ),
+          )
+        : undefined;
+      const discord = config.DISCORD_TOKEN
+        ? createDiscordPoster({
+            rest: createDiscordRest({ token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL }),
+            logger,
+          })
+        : undefined;
       const sessions = createSessionService({
         store,
         inbox,
         lease: createRedisThreadLease(redis, keys),
         sandboxes: provider,
-        poster: createSlackPoster(slack),
+        poster: createPlatformPoster({ slack, discord }),
         holderId: `${hostname()}:${process.pid}:${randomUUID()}`,
         restoreUsers: config.access.restoreUsers,
         agent: {
@@ -106,29 +126,47 @@ export async function startApp(config: AppConfig, logger: Logger = pino({ level:
     }
 
     if (role === "all" || role === "ingress") {
-      const queue = createBullTurnQueue({ connection, prefix: config.queue.prefix, sessions: store, privilegedUsers: config.access.restoreUsers });
-      stops.push(() => queue.close());
-      const ingress = await startSlackIngress({
-        botToken: config.SLACK_BOT_TOKEN,
-        signingSecret: config.SLACK_SIGNING_SECRET,
-        appToken: config.SLACK_APP_TOKEN,
-        apiUrl: config.SLACK_API_URL,
-        port: config.PORT,
-        queue,
-        logger,
-        customRoutes: [
-          {
-            path: "/healthz",
-            method: ["GET"],
-            handler: (_req, res) => {
-              res.writeHead(200, { "content-type": "application/json" });
-              res.end('{"ok":true}');
-            },
-          },
-        ],
+      const queue = createBullTurnQueue({
+        connection,
+        prefix: config.queue.prefix,
+        sessions: store,
+        privilegedUsers: config.access.restoreUsers,
       });
-      stops.push(() => ingress.stop());
-      port = ingress.port;
+      stops.push(() => queue.close());
+      if (config.DISCORD_TOKEN) {
+        const discord = await startDiscordIngress({
+          token: config.DISCORD_TOKEN,
+          apiUrl: config.DISCORD_API_URL,
+          applicationId: config.DISCORD_APPLICATION_ID,
+          queue,
+          logger,
+        });
+        stops.push(() => discord.stop());
+      }
+      // The Slack settings are validated together (config/schema.ts): a token means both are set.
+      if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET) {
+        const ingress = await startSlackIngress({
+          botToken: config.SLACK_BOT_TOKEN,
+          signingSecret: config.SLACK_SIGNING_SECRET,
+          appToken: config.SLACK_APP_TOKEN,
+          apiUrl: config.SLACK_API_URL,
+          port: config.PORT,
+          queue,
+          logger,
+          customRoutes: [
+            {
+              path: "/healthz",
+              method: ["GET"],
+              handler: (_req, res) => {
+                res.writeHead(200, { "content-type": "application/json" });
+                res.end('{"ok":true}');
+              },
+            },
+          ],
+        });
+        stops.push(() => ingress.stop());
+        port = ingress.port;
+      }
     }
 
     logger.info({ role, port }, "threadhands started");

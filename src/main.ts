@@ -1,7 +1,7 @@
 import pino from "pino";
 import { loadConfig } from "../config/load-config.ts";
-import { AppError } from "./errors.ts";
 import { startApp } from "./app.ts";
+import { AppError } from "./errors.ts";
 
 /** Entry point: `npm start`. Settings from the environment and THREADHANDS_CONFIG. */
 async function main(): Promise<void> {

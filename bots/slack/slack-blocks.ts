@@ -45,7 +45,10 @@ export function checkpointBlocks(notice: CheckpointNotice): Block[] {
           value: notice.restoreId,
           confirm: {
             title: { type: "plain_text", text: "Restore the sandbox?" },
-            text: { type: "mrkdwn", text: "Everything changed in the sandbox after this checkpoint is lost." },
+            text: {
+              type: "mrkdwn",
+              text: "Everything changed in the sandbox after this checkpoint is lost.",
+            },
             confirm: { type: "plain_text", text: "Restore" },
             deny: { type: "plain_text", text: "Cancel" },
           },

@@ -113,7 +113,12 @@ function toInboundMessage(
   return {
     messageId: `slack:${team}:${event.channel}:${event.ts}`,
     // A top-level mention makes its own message the root of the session's thread.
-    thread: { platform: "slack", workspace: team, channel: event.channel, thread: event.thread_ts ?? event.ts },
+    thread: {
+      platform: "slack",
+      workspace: team,
+      channel: event.channel,
+      thread: event.thread_ts ?? event.ts,
+    },
     user: { id: event.user ?? "unknown" },
     text,
     mentioned,

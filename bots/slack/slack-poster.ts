@@ -55,14 +55,20 @@ export function createSlackPoster(client: WebClient): ThreadPoster {
     postCheckpoint: (thread, notice) =>
       post(thread, `Checkpoint saved before ${notice.label}`, checkpointBlocks(notice)),
 
-    markRestored: (thread, ref, outcome) => update(thread, ref, restoredText(outcome), restoredBlocks(outcome)),
+    markRestored: (thread, ref, outcome) =>
+      update(thread, ref, restoredText(outcome), restoredBlocks(outcome)),
 
     postAnswer: (thread, markdown) => post(thread, markdown.slice(0, 3000), answerBlocks(markdown)),
 
     postError: (thread, text) => post(thread, text, errorBlocks(text)),
 
     async postPrivate(thread, userId, text) {
-      await client.chat.postEphemeral({ channel: thread.channel, thread_ts: thread.thread, user: userId, text });
+      await client.chat.postEphemeral({
+        channel: thread.channel,
+        thread_ts: thread.thread,
+        user: userId,
+        text,
+      });
     },
   };
 }

@@ -101,7 +101,8 @@ export async function runAgentTurn(
 async function readInbox(inbox: SessionInbox, session: SessionRecord): Promise<void> {
   const notes = await inbox.takeNotes(session.key);
   const messages = await inbox.take(session.key);
-  for (const note of notes) session.history.push({ role: "user", content: `[note from threadhands] ${note}` });
+  for (const note of notes)
+    session.history.push({ role: "user", content: `[note from threadhands] ${note}` });
   for (const message of messages) session.history.push(userMessage(message));
 }
 

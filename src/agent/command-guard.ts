@@ -24,7 +24,8 @@ export interface CommandGuardOptions {
 export function createCommandGuard(options: CommandGuardOptions) {
   return async function guard(command: string, runner: CommandRunner): Promise<RiskAssessment> {
     const assessment = await classifyCommand(command, {
-      fileExists: async (path) => (await runner.exec(`test -e ${quote(path)}`, { signal: options.signal })).exitCode === 0,
+      fileExists: async (path) =>
+        (await runner.exec(`test -e ${quote(path)}`, { signal: options.signal })).exitCode === 0,
     });
     if (!isAtLeast(assessment.level, options.checkpointAt)) return assessment;
 

@@ -34,7 +34,11 @@ export interface ThreadPoster {
   postStatus(thread: ThreadRef, text: string, signal?: AbortSignal): Promise<PostedMessageRef>;
   updateStatus(thread: ThreadRef, ref: PostedMessageRef, text: string, signal?: AbortSignal): Promise<void>;
   postCommand(thread: ThreadRef, report: CommandReport, signal?: AbortSignal): Promise<PostedMessageRef>;
-  postCheckpoint(thread: ThreadRef, notice: CheckpointNotice, signal?: AbortSignal): Promise<PostedMessageRef>;
+  postCheckpoint(
+    thread: ThreadRef,
+    notice: CheckpointNotice,
+    signal?: AbortSignal,
+  ): Promise<PostedMessageRef>;
   markRestored(
     thread: ThreadRef,
     ref: PostedMessageRef,

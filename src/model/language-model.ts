@@ -27,5 +27,9 @@ export interface ModelReply {
 }
 
 export interface LanguageModel {
-  complete(request: { messages: ModelMessage[]; tools: ToolSpec[]; signal?: AbortSignal }): Promise<ModelReply>;
+  complete(request: {
+    messages: ModelMessage[];
+    tools: ToolSpec[];
+    signal?: AbortSignal;
+  }): Promise<ModelReply>;
 }

@@ -35,7 +35,8 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
           { signal },
         );
         const message = completion.choices[0]?.message;
-        if (!message) throw new AppError("model_empty_reply", "The model returned no choices.", { retryable: true });
+        if (!message)
+          throw new AppError("model_empty_reply", "The model returned no choices.", { retryable: true });
         return {
           content: message.content ?? null,
           toolCalls: (message.tool_calls ?? []).flatMap((call) =>
@@ -64,7 +65,10 @@ function translateModelError(error: unknown): AppError {
       cause: error,
     });
   }
-  return new AppError("model_unreachable", "The model API could not be reached.", { retryable: true, cause: error });
+  return new AppError("model_unreachable", "The model API could not be reached.", {
+    retryable: true,
+    cause: error,
+  });
 }
 
 function toOpenAIMessage(message: ModelMessage): ChatCompletionMessageParam {

@@ -96,7 +96,12 @@ export function createSessionService(options: SessionServiceOptions) {
       const poster = options.poster;
       const record = await store.findCheckpoint(key, action.value);
       if (!record) {
-        await poster.postPrivate(action.thread, action.user.id, "That checkpoint is not part of this session.", signal);
+        await poster.postPrivate(
+          action.thread,
+          action.user.id,
+          "That checkpoint is not part of this session.",
+          signal,
+        );
         return;
       }
       const allowed =
@@ -112,7 +117,11 @@ export function createSessionService(options: SessionServiceOptions) {
       }
       const sandbox = await options.sandboxes.find(key, { signal });
       if (!sandbox) {
-        await poster.postError(action.thread, "This thread's sandbox no longer exists, so there is nothing to restore.", signal);
+        await poster.postError(
+          action.thread,
+          "This thread's sandbox no longer exists, so there is nothing to restore.",
+          signal,
+        );
         return;
       }
       const started = performance.now();
@@ -120,7 +129,11 @@ export function createSessionService(options: SessionServiceOptions) {
         await sandbox.restore(record.checkpointId, { signal });
       } catch (error) {
         const reason = error instanceof AppError ? error.message : "an unexpected error";
-        await poster.postError(action.thread, `Restoring to before \`${record.label}\` failed: ${reason}. The sandbox was not marked restored.`, signal);
+        await poster.postError(
+          action.thread,
+          `Restoring to before \`${record.label}\` failed: ${reason}. The sandbox was not marked restored.`,
+          signal,
+        );
         throw error;
       }
       const durationMs = Math.round(performance.now() - started);
@@ -131,7 +144,12 @@ export function createSessionService(options: SessionServiceOptions) {
         `<@${restoredBy}> restored the sandbox to the checkpoint taken before \`${record.label}\`; later changes are gone.`,
       );
       const messageRef = record.messageRef ?? action.messageRef;
-      await poster.markRestored(action.thread, messageRef, { label: record.label, restoredBy, durationMs }, signal);
+      await poster.markRestored(
+        action.thread,
+        messageRef,
+        { label: record.label, restoredBy, durationMs },
+        signal,
+      );
     },
   };
 }

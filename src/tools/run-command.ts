@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineTool } from "./tool.ts";
 import { formatExecForModel } from "./format-output.ts";
+import { defineTool } from "./tool.ts";
 
 export const runCommandTool = defineTool({
   name: "run_command",

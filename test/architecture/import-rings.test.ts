@@ -30,9 +30,10 @@ function sourceFiles(folder: string): string[] {
     .map((file) => join(dir, file));
 }
 
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   const specifiers: string[] = [];
-  const pattern = /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g;
+  const pattern =
+    /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g;
   for (const match of source.matchAll(pattern)) specifiers.push(match[1] ?? match[2] ?? match[3] ?? "");
   return specifiers;
 }
@@ -66,7 +67,15 @@ describe("import rings", () => {
 
   it("keeps the core from importing chat adapters or the queue", () => {
     const forbidden = (target: string) => target.startsWith("bots/") || target.startsWith("queue/");
-    const core = ["src/agent", "src/session", "src/policy", "src/tools", "src/chat", "src/sandbox", "src/model"];
+    const core = [
+      "src/agent",
+      "src/session",
+      "src/policy",
+      "src/tools",
+      "src/chat",
+      "src/sandbox",
+      "src/model",
+    ];
     expect(violations(core, forbidden)).toEqual([]);
   });
 
@@ -76,6 +85,11 @@ describe("import rings", () => {
   });
 
   it("keeps the Slack adapter and the Discord adapter apart", () => {
-    expect(violations(["bots/slack"], (target) => target.startsWith("bots/discord") || target.startsWith("discord"))).toEqual([]);
+    expect(
+      violations(
+        ["bots/slack"],
+        (target) => target.startsWith("bots/discord") || target.startsWith("discord"),
+      ),
+    ).toEqual([]);
   });
 });

@@ -17,7 +17,14 @@ function sectionTexts(blocks: Array<Record<string, unknown>>): string[] {
 describe("Slack Block Kit rendering", () => {
   it("keeps a command's huge output within one section by showing its head and tail", () => {
     const output = `FIRST LINE\n${"x".repeat(50_000)}\nLAST LINE`;
-    const blocks = commandBlocks({ command: "cat big.log", exitCode: 0, timedOut: false, durationMs: 12, output, risk: "read" });
+    const blocks = commandBlocks({
+      command: "cat big.log",
+      exitCode: 0,
+      timedOut: false,
+      durationMs: 12,
+      output,
+      risk: "read",
+    });
     for (const text of sectionTexts(blocks)) expect(text.length).toBeLessThanOrEqual(sectionTextLimit);
     const body = sectionTexts(blocks).join("\n");
     expect(body).toContain("FIRST LINE");
@@ -26,15 +33,31 @@ describe("Slack Block Kit rendering", () => {
   });
 
   it("shows a timeout and a non-zero exit plainly", () => {
-    const hung = commandBlocks({ command: "sleep 999", exitCode: null, timedOut: true, durationMs: 1000, output: "", risk: "read" });
+    const hung = commandBlocks({
+      command: "sleep 999",
+      exitCode: null,
+      timedOut: true,
+      durationMs: 1000,
+      output: "",
+      risk: "read",
+    });
     expect(sectionTexts(hung)[0]).toContain("killed at its timeout");
-    const failed = commandBlocks({ command: "false", exitCode: 1, timedOut: false, durationMs: 3, output: "", risk: "read" });
+    const failed = commandBlocks({
+      command: "false",
+      exitCode: 1,
+      timedOut: false,
+      durationMs: 3,
+      output: "",
+      risk: "read",
+    });
     expect(sectionTexts(failed)[0]).toContain("exit 1");
   });
 
   it("puts only the opaque restore id on the Restore button", () => {
     const blocks = checkpointBlocks({ restoreId: "r-123", label: "rm -rf app" });
-    const actions = blocks.find((block) => block.type === "actions") as { elements: Array<Record<string, unknown>> };
+    const actions = blocks.find((block) => block.type === "actions") as unknown as {
+      elements: Array<Record<string, unknown>>;
+    };
     expect(actions.elements[0]).toMatchObject({ type: "button", action_id: restoreActionId, value: "r-123" });
   });
 

@@ -43,7 +43,9 @@ describe("loadConfig", () => {
   });
 
   it("names a bad variable without printing its value", () => {
-    const message = errorOf(() => loadConfig({ ...validEnv, SLACK_BOT_TOKEN: "not-a-bot-token-42", PORT: "99999" }));
+    const message = errorOf(() =>
+      loadConfig({ ...validEnv, SLACK_BOT_TOKEN: "not-a-bot-token-42", PORT: "99999" }),
+    );
     expect(message).toContain("SLACK_BOT_TOKEN");
     expect(message).toContain("PORT");
     expect(message).not.toContain("not-a-bot-token-42");

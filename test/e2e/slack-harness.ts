@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pino from "pino";
-import { queueNames } from "../../queue/job-schemas.ts";
 import { loadConfig } from "../../config/load-config.ts";
 import type { AppConfig } from "../../config/schema.ts";
+import { queueNames } from "../../queue/job-schemas.ts";
 import { type RunningApp, startApp } from "../../src/app.ts";
 import { threadKey } from "../../src/chat/thread.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
@@ -35,9 +35,17 @@ export interface SlackHarness {
   prefix: string;
   eventsUrl: string;
   /** Posts a signed app_mention; returns the thread's root ts. */
-  mention(user: string, text: string, options?: EventOptions & { ts?: string; threadTs?: string }): Promise<string>;
+  mention(
+    user: string,
+    text: string,
+    options?: EventOptions & { ts?: string; threadTs?: string },
+  ): Promise<string>;
   reply(user: string, text: string, threadTs: string): Promise<void>;
-  click(user: string, message: { ts: string; thread_ts?: string | undefined }, value: string): Promise<number>;
+  click(
+    user: string,
+    message: { ts: string; thread_ts?: string | undefined },
+    value: string,
+  ): Promise<number>;
   sandboxOf(threadTs: string): Promise<Sandbox>;
   /** Jobs of every state in the turns queue. */
   queuedJobCount(): Promise<number>;
@@ -48,7 +56,9 @@ export interface SlackHarness {
  * The real app (Bolt ingress, BullMQ workers, local sandbox) against fake Slack and a scripted
  * model, on the real Redis under a key prefix of its own.
  */
-export async function startSlackHarness(tweak: (config: AppConfig) => void = () => {}): Promise<SlackHarness> {
+export async function startSlackHarness(
+  tweak: (config: AppConfig) => void = () => {},
+): Promise<SlackHarness> {
   const slack = await createFakeSlackWebApi();
   const model = await createFakeOpenAI();
   const dataDir = await mkdtemp(join(tmpdir(), "threadhands-e2e-"));
@@ -80,7 +90,13 @@ export async function startSlackHarness(tweak: (config: AppConfig) => void = () 
     eventsUrl,
     async mention(user, text, options = {}) {
       const ts = options.ts ?? freshTs();
-      const event = appMentionEvent({ user, text: `<@${slack.botUserId}> ${text}`, channel, ts, thread_ts: options.threadTs });
+      const event = appMentionEvent({
+        user,
+        text: `<@${slack.botUserId}> ${text}`,
+        channel,
+        ts,
+        thread_ts: options.threadTs,
+      });
       const response = await postSlackEvent(eventsUrl, signingSecret, event, options);
       if (response.status !== 200) throw new Error(`mention got HTTP ${response.status}: ${response.body}`);
       return options.threadTs ?? ts;

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { botMessageEvent, postSlackEvent } from "../fakes/slack/signed-requests.ts";
-import { appMentionEvent, freshTs, postUrlVerification } from "../fakes/slack/signed-requests.ts";
+import {
+  appMentionEvent,
+  botMessageEvent,
+  freshTs,
+  postSlackEvent,
+  postUrlVerification,
+} from "../fakes/slack/signed-requests.ts";
 import { channel, type SlackHarness, signingSecret, startSlackHarness } from "./slack-harness.ts";
 
 const alice = "U0ALICE";
@@ -26,7 +31,12 @@ describe("Slack ingress", () => {
   });
 
   it("rejects a bad signature with 401 and enqueues nothing", async () => {
-    const event = appMentionEvent({ user: alice, text: `<@${harness.slack.botUserId}> hi`, channel, ts: freshTs() });
+    const event = appMentionEvent({
+      user: alice,
+      text: `<@${harness.slack.botUserId}> hi`,
+      channel,
+      ts: freshTs(),
+    });
     const response = await postSlackEvent(harness.eventsUrl, signingSecret, event, { badSignature: true });
     expect(response.status).toBe(401);
     const stale = await postSlackEvent(harness.eventsUrl, signingSecret, event, {

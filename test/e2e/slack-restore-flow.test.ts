@@ -29,7 +29,10 @@ describe("a Slack thread as an agent session", () => {
     model.script(
       {
         toolCalls: [
-          { name: "write_file", arguments: { path: "app/config.yaml", content: "replicas: 3\nimage: web:1.4.2\n" } },
+          {
+            name: "write_file",
+            arguments: { path: "app/config.yaml", content: "replicas: 3\nimage: web:1.4.2\n" },
+          },
           {
             name: "run_command",
             arguments: {
@@ -49,9 +52,13 @@ describe("a Slack thread as an agent session", () => {
 
     const root = await harness.mention(alice, "set up the app folder, then clean it up");
 
-    const checkpoint = await slack.waitForMessage(channel, (message) => restoreValueOf(message) !== undefined, {
-      timeoutMs: 20_000,
-    });
+    const checkpoint = await slack.waitForMessage(
+      channel,
+      (message) => restoreValueOf(message) !== undefined,
+      {
+        timeoutMs: 20_000,
+      },
+    );
     expect(checkpoint.thread_ts).toBe(root);
     expect(checkpoint.text).toContain("rm -rf app");
     await slack.waitForMessage(channel, (message) => message.text.includes("I removed the app folder."), {
@@ -69,7 +76,9 @@ describe("a Slack thread as an agent session", () => {
       (message) => message.ts === checkpoint.ts && message.text.startsWith("Restored to before `rm -rf app`"),
       { timeoutMs: 20_000 },
     );
-    expect(restored.text).toMatch(new RegExp(`^Restored to before \`rm -rf app\` by <@${alice}> in \\d+ ms$`));
+    expect(restored.text).toMatch(
+      new RegExp(`^Restored to before \`rm -rf app\` by <@${alice}> in \\d+ ms$`),
+    );
 
     const after = await sandbox.exec(treeFingerprint);
     expect(`exit code 0\nstdout:\n${after.stdout}`).toBe(fingerprintBefore);
@@ -80,19 +89,35 @@ describe("a Slack thread as an agent session", () => {
   it("refuses a Restore click by someone outside the session, privately, and changes nothing", async () => {
     const { slack, model } = harness;
     model.script(
-      { toolCalls: [{ name: "run_command", arguments: { command: "mkdir -p build && echo 1 > build/out && rm -r build" } }] },
+      {
+        toolCalls: [
+          {
+            name: "run_command",
+            arguments: { command: "mkdir -p build && echo 1 > build/out && rm -r build" },
+          },
+        ],
+      },
       { content: "Cleaned the build." },
     );
     const root = await harness.mention(alice, "clean the build");
-    const checkpoint = await slack.waitForMessage(channel, (message) => restoreValueOf(message) !== undefined, {
+    const checkpoint = await slack.waitForMessage(
+      channel,
+      (message) => restoreValueOf(message) !== undefined,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    await slack.waitForMessage(channel, (message) => message.text.includes("Cleaned the build."), {
       timeoutMs: 20_000,
     });
-    await slack.waitForMessage(channel, (message) => message.text.includes("Cleaned the build."), { timeoutMs: 20_000 });
 
     expect(await harness.click(mallory, checkpoint, restoreValueOf(checkpoint) ?? "")).toBe(200);
-    const refusal = await slack.waitFor(() => slack.ephemerals(channel).find((ephemeral) => ephemeral.user === mallory), {
-      timeoutMs: 10_000,
-    });
+    const refusal = await slack.waitFor(
+      () => slack.ephemerals(channel).find((ephemeral) => ephemeral.user === mallory),
+      {
+        timeoutMs: 10_000,
+      },
+    );
     expect(refusal.text).toContain("Only people taking part in this session can restore");
     const stored = slack.messages(channel).find((message) => message.ts === checkpoint.ts);
     expect(stored?.history).toEqual([]);

@@ -1,0 +1,104 @@
+import { type APIMessage, MessageFlags, type RawFile, type REST, Routes } from "discord.js";
+import type { ThreadRef } from "../../src/chat/thread.ts";
+import type { ThreadPoster } from "../../src/chat/thread-poster.ts";
+import {
+  answerMessages,
+  checkpointMessage,
+  commandMessage,
+  errorContent,
+  type RenderedMessage,
+  restoredContent,
+  statusContent,
+} from "./discord-render.ts";
+import { createEditCoalescer } from "./edit-coalescer.ts";
+
+export interface DiscordPosterOptions {
+  /** A REST client with the bot token set; it waits out 429s itself (@discordjs/rest). */
+  rest: REST;
+  logger?: { warn(obj: object, msg: string): void };
+}
+
+/**
+ * Speaks in a Discord thread (a thread is a channel: `thread.thread` is its id) through REST.
+ * Agent-written text pings nobody (`allowed_mentions` empty) and never embeds link previews (a
+ * link could carry data out of the sandbox into a preview fetch).
+ */
+export function createDiscordPoster(options: DiscordPosterOptions): ThreadPoster {
+  const { rest } = options;
+  const quiet = { allowed_mentions: { parse: [] }, flags: MessageFlags.SuppressEmbeds };
+
+  function body(message: RenderedMessage): { body: Record<string, unknown>; files?: RawFile[] } {
+    const base = {
+      ...quiet,
+      content: message.content,
+      ...(message.components ? { components: message.components } : {}),
+    };
+    if (!message.file) return { body: base };
+    const { name, data, contentType } = message.file;
+    return {
+      body: { ...base, attachments: [{ id: 0, filename: name }] },
+      files: [{ name, data, contentType }],
+    };
+  }
+
+  async function post(thread: ThreadRef, message: RenderedMessage, signal?: AbortSignal): Promise<string> {
+    const sent = (await rest.post(Routes.channelMessages(thread.thread), {
+      ...body(message),
+      signal,
+    })) as APIMessage;
+    return sent.id;
+  }
+
+  async function edit(thread: ThreadRef, id: string, changes: Record<string, unknown>, signal?: AbortSignal) {
+    await rest.patch(Routes.channelMessage(thread.thread, id), { body: changes, signal });
+  }
+
+  // Keyed by channel and message; the thread travels with the value so the send knows the route.
+  const statusEdits = createEditCoalescer<{ thread: ThreadRef; id: string; content: string }>(
+    (_key, { thread, id, content }) => edit(thread, id, { content, allowed_mentions: { parse: [] } }),
+    (key, error) => options.logger?.warn({ err: error, message: key }, "a coalesced status edit failed"),
+  );
+
+  return {
+    postStatus: (thread, text, signal) => post(thread, { content: statusContent(text) }, signal),
+
+    updateStatus: (thread, ref, text) =>
+      // No signal: a later text may ride on this send, so one turn's abort must not cancel it.
+      statusEdits.edit(`${thread.thread}/${ref}`, { thread, id: ref, content: statusContent(text) }),
+
+    postCommand: (thread, report, signal) => post(thread, commandMessage(report), signal),
+
+    postCheckpoint: (thread, notice, signal) => post(thread, checkpointMessage(notice), signal),
+
+    // An empty components list removes the Restore button: a checkpoint restores once.
+    markRestored: (thread, ref, outcome, signal) =>
+      edit(
+        thread,
+        ref,
+        { content: restoredContent(outcome), components: [], allowed_mentions: { parse: [] } },
+        signal,
+      ),
+
+    async postAnswer(thread, markdown, signal) {
+      const [first, ...rest] = answerMessages(markdown);
+      const id = await post(thread, first ?? { content: "(empty answer)" }, signal);
+      for (const message of rest) await post(thread, message, signal);
+      return id;
+    },
+
+    postError: (thread, text, signal) => post(thread, { content: errorContent(text) }, signal),
+
+    /**
+     * Discord has no ephemeral message outside an interaction response, and the interaction
+     * token is a credential that never goes into a job. So the worker's private word is a plain
+     * reply that mentions (and pings) the user; ingress already refused unauthorised clicks
+     * ephemerally, so this is the rare second refusal after a race.
+     */
+    async postPrivate(thread, userId, text, signal) {
+      await rest.post(Routes.channelMessages(thread.thread), {
+        body: { content: `<@${userId}> ${text}`.slice(0, 2000), allowed_mentions: { users: [userId] } },
+        signal,
+      });
+    },
+  };
+}

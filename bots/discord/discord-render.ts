@@ -1,0 +1,135 @@
+import type { CheckpointNotice, CommandReport, RestoreOutcome } from "../../src/chat/thread-poster.ts";
+import { buttonRows } from "./discord-components.ts";
+
+/**
+ * What each core event looks like in a Discord thread, within its limits: 2,000 characters of
+ * content a message. Output too long for one message is cut to its head and tail here and goes
+ * up whole as an attached file; a long answer becomes a few messages, then a file.
+ */
+
+export const contentLimit = 2000;
+/** More messages than this for one answer would bury the thread; the rest goes in a file. */
+export const maxAnswerMessages = 4;
+
+export interface RenderedFile {
+  name: string;
+  data: Buffer;
+  contentType: string;
+}
+
+export interface RenderedMessage {
+  content: string;
+  components?: ReturnType<typeof buttonRows>;
+  file?: RenderedFile;
+}
+
+export function statusContent(text: string): string {
+  return clip(`⏳ ${text}`, contentLimit);
+}
+
+export function commandMessage(report: CommandReport): RenderedMessage {
+  const outcome = report.timedOut
+    ? "⏰ killed at its timeout"
+    : report.exitCode === 0
+      ? "✅ exit 0"
+      : `❌ exit ${report.exitCode ?? "(signal)"}`;
+  const heading = `\`$ ${inlineCode(report.command, 500)}\`\n${outcome} · ${formatDuration(report.durationMs)} · ${report.risk}`;
+  if (!report.output.trim()) return { content: heading };
+  const room = contentLimit - heading.length - 1;
+  const block = codeBlock(report.output, room);
+  const cut = report.output.length > room - 8;
+  return {
+    content: `${heading}\n${block}`,
+    ...(cut
+      ? { file: { name: "output.txt", data: Buffer.from(report.output), contentType: "text/plain" } }
+      : {}),
+  };
+}
+
+export function checkpointMessage(notice: CheckpointNotice): RenderedMessage {
+  return {
+    content: `💾 Checkpoint saved before \`${inlineCode(notice.label, 500)}\`.`,
+    components: buttonRows([{ kind: "restore", value: notice.restoreId, label: "Restore", style: "danger" }]),
+  };
+}
+
+export function restoredContent(outcome: RestoreOutcome): string {
+  return `Restored to before \`${inlineCode(outcome.label, 500)}\` by <@${outcome.restoredBy}> in ${outcome.durationMs} ms`;
+}
+
+export function errorContent(text: string): string {
+  return clip(`⚠️ ${text}`, contentLimit);
+}
+
+/** Discord renders CommonMark-like markdown itself; only its size needs handling. */
+export function answerMessages(markdown: string): RenderedMessage[] {
+  const chunks = splitMarkdown(markdown, contentLimit);
+  if (chunks.length <= maxAnswerMessages) return chunks.map((content) => ({ content }));
+  const note = "\n… the whole answer is attached as answer.md.";
+  return [
+    {
+      content: `${clip(chunks[0] ?? "", contentLimit - note.length)}${note}`,
+      file: { name: "answer.md", data: Buffer.from(markdown), contentType: "text/markdown" },
+    },
+  ];
+}
+
+/**
+ * Splits at line ends where it can, and closes and reopens a code fence that a split falls
+ * inside, so every message renders on its own.
+ */
+export function splitMarkdown(markdown: string, limit: number): string[] {
+  const fence = "```";
+  const chunks: string[] = [];
+  let current = "";
+  let openFence: string | undefined;
+  const flush = () => {
+    if (!current) return;
+    chunks.push(openFence !== undefined ? `${current}\n${fence}` : current);
+    current = openFence !== undefined ? `${openFence}\n` : "";
+  };
+  const room = () => limit - current.length - (openFence !== undefined ? fence.length + 1 : 0);
+  for (const line of markdown.split("\n")) {
+    let rest = current ? `\n${line}` : line;
+    if (current && rest.length > room()) {
+      flush();
+      rest = line;
+    }
+    while (rest.length > room()) {
+      const take = Math.max(1, room());
+      current += rest.slice(0, take);
+      rest = rest.slice(take);
+      flush();
+    }
+    current += rest;
+    if (line.trimStart().startsWith(fence)) openFence = openFence === undefined ? line.trim() : undefined;
+  }
+  if (current && current !== `${openFence}\n`)
+    chunks.push(openFence !== undefined ? `${current}\n${fence}` : current);
+  return chunks;
+}
+
+export function codeBlock(output: string, limit: number): string {
+  const fence = "```";
+  const body = headAndTail(output.replaceAll(fence, "ˋˋˋ"), limit - 2 * fence.length - 2);
+  return `${fence}\n${body}${body.endsWith("\n") ? "" : "\n"}${fence}`;
+}
+
+export function headAndTail(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const marker = `\n… ${text.length - limit} characters cut, full output attached …\n`;
+  const half = Math.floor((limit - marker.length) / 2);
+  return `${text.slice(0, half)}${marker}${text.slice(text.length - half)}`;
+}
+
+function inlineCode(text: string, limit: number): string {
+  return clip(text.replaceAll("`", "ˋ").replaceAll("\n", " "), limit);
+}
+
+function clip(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,242 @@
+import { AppError } from "../../errors.ts";
+import type { Sandbox, SandboxProvider } from "../sandbox.ts";
+import {
+  assertValidPrefix,
+  keyHashFromLabels,
+  labelsForKey,
+  OWNER_LABEL,
+  READY_LABEL,
+  spriteNameForKey,
+} from "./sprite-name.ts";
+import { createSpritesApi, type SpritesApi } from "./sprites-api.ts";
+import { SpritesError } from "./sprites-errors.ts";
+import { SpritesSandbox } from "./sprites-sandbox.ts";
+
+export interface SpritesSandboxOptions {
+  token: string;
+  /** Default https://api.sprites.dev; a stand-in's base URL in tests (the only difference). */
+  apiUrl?: string;
+  /** Our Sprites' names start with `<prefix>-`; the sweeper lists by it. */
+  namePrefix?: string;
+  defaultTimeoutMs: number;
+  maxOutputBytes: number;
+  /** Run once by whichever worker created the Sprite; other workers wait for the ready label. */
+  setup?: string[];
+  pingIntervalMs?: number;
+  deadAfterMs?: number;
+  killGraceMs?: number;
+  restoreReadyTimeoutMs?: number;
+  /** Creation answered 429: retries, each after the API's Retry-After (capped at 10 s). */
+  createRetries?: number;
+  readyWaitMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/** One of our Sprites as the sweeper sees it. */
+export interface OwnedSprite {
+  name: string;
+  keyHash: string | undefined;
+  status: string | undefined;
+  createdAt: string | undefined;
+}
+
+export interface SpritesSandboxProvider extends SandboxProvider {
+  /** Every Sprite carrying our label, for the sweeper. */
+  listOwned(options?: { signal?: AbortSignal }): Promise<OwnedSprite[]>;
+  /** Deletes one of ours by name; false when it was already gone. */
+  destroyByName(name: string, options?: { signal?: AbortSignal }): Promise<boolean>;
+  /** The Sprite name a thread key maps to. */
+  nameFor(key: string): string;
+}
+
+export const DEFAULT_SPRITES_API_URL = "https://api.sprites.dev";
+
+export function createSpritesSandboxProvider(options: SpritesSandboxOptions): SpritesSandboxProvider {
+  const prefix = options.namePrefix ?? "th";
+  assertValidPrefix(prefix);
+  const apiUrl = options.apiUrl ?? DEFAULT_SPRITES_API_URL;
+  const api = createSpritesApi({
+    baseUrl: apiUrl,
+    token: options.token,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
+  const setup = options.setup ?? [];
+  const opened = new Map<string, Promise<SpritesSandbox>>();
+  let closed = false;
+
+  const sandboxFor = (key: string) =>
+    new SpritesSandbox({
+      api,
+      name: spriteNameForKey(key, prefix),
+      defaultTimeoutMs: options.defaultTimeoutMs,
+      maxOutputBytes: options.maxOutputBytes,
+      pingIntervalMs: options.pingIntervalMs ?? 15_000,
+      deadAfterMs: options.deadAfterMs ?? 45_000,
+      killGraceMs: options.killGraceMs ?? 5_000,
+      restoreReadyTimeoutMs: options.restoreReadyTimeoutMs ?? 60_000,
+      maxRunAfterDisconnect: "5s",
+      onGone: () => opened.delete(key),
+    });
+
+  async function createOrAdopt(key: string, signal: AbortSignal | undefined): Promise<SpritesSandbox> {
+    const sandbox = sandboxFor(key);
+    const labels = labelsForKey(key);
+    const { created } = await createWithRetries(api, sandbox.id, labels, options.createRetries ?? 3, signal);
+    if (created) {
+      try {
+        for (const command of setup) {
+          const result = await sandbox.exec(command, { signal });
+          if (result.exitCode !== 0) {
+            throw new AppError(
+              "sandbox_setup_failed",
+              `setup command failed with exit ${result.exitCode ?? result.signal}: ${command}\n${result.stderr.slice(-2000)}`,
+            );
+          }
+        }
+        if (setup.length > 0) await api.setLabels(sandbox.id, [...labels, READY_LABEL], signal);
+      } catch (error) {
+        await api.deleteSprite(sandbox.id, undefined).catch(() => {});
+        throw error;
+      }
+      return sandbox;
+    }
+    // Another worker created it first (or it survived from an earlier session): use it.
+    await adopt(api, sandbox.id, setup.length > 0, options.readyWaitMs ?? 120_000, signal);
+    return sandbox;
+  }
+
+  function assertOpen(): void {
+    if (closed) throw new AppError("sandbox_provider_closed", "the sandbox provider is closed");
+  }
+
+  return {
+    description: `Sprites (Fly.io microVMs) at ${new URL(apiUrl).host}`,
+    nameFor: (key) => spriteNameForKey(key, prefix),
+
+    async open(key, openOptions = {}): Promise<Sandbox> {
+      assertOpen();
+      openOptions.signal?.throwIfAborted();
+      let pending = opened.get(key);
+      if (!pending) {
+        pending = createOrAdopt(key, openOptions.signal);
+        opened.set(key, pending);
+        // A failed creation must not poison the key for the next attempt.
+        pending.catch(() => opened.delete(key));
+      }
+      return pending;
+    },
+
+    async find(key, findOptions = {}): Promise<Sandbox | undefined> {
+      assertOpen();
+      const pending = opened.get(key);
+      if (pending) return pending;
+      const info = await api.getSprite(spriteNameForKey(key, prefix), findOptions.signal);
+      if (!info || (info.labels && !info.labels.includes(OWNER_LABEL))) return undefined;
+      const sandbox = Promise.resolve(sandboxFor(key));
+      opened.set(key, sandbox);
+      return sandbox;
+    },
+
+    async listOwned(listOptions = {}): Promise<OwnedSprite[]> {
+      const owned: OwnedSprite[] = [];
+      for (const listed of await api.listSprites(`${prefix}-`, listOptions.signal)) {
+        // The list endpoint may leave labels out; then ask for the Sprite itself.
+        const info = listed.labels ? listed : await api.getSprite(listed.name, listOptions.signal);
+        if (!info?.labels?.includes(OWNER_LABEL)) continue;
+        owned.push({
+          name: info.name || listed.name,
+          keyHash: keyHashFromLabels(info.labels),
+          status: info.status,
+          createdAt: info.createdAt,
+        });
+      }
+      return owned;
+    },
+
+    async destroyByName(name, destroyOptions = {}): Promise<boolean> {
+      const info = await api.getSprite(name, destroyOptions.signal);
+      if (!info) return false;
+      if (info.labels && !info.labels.includes(OWNER_LABEL)) {
+        throw new AppError("sprite_not_ours", `Sprite ${name} does not carry the ${OWNER_LABEL} label`);
+      }
+      return api.deleteSprite(name, destroyOptions.signal);
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      const sandboxes = await Promise.allSettled(opened.values());
+      await Promise.all(
+        sandboxes.map((settled) => (settled.status === "fulfilled" ? settled.value.close() : undefined)),
+      );
+      opened.clear();
+    },
+  };
+}
+
+async function createWithRetries(
+  api: SpritesApi,
+  name: string,
+  labels: string[],
+  retries: number,
+  signal: AbortSignal | undefined,
+): Promise<{ created: boolean }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api.createSprite(name, labels, signal);
+    } catch (error) {
+      if (!(error instanceof SpritesError) || error.code !== "sprites_rate_limited" || attempt >= retries)
+        throw error;
+      const waitMs = Math.min((error.retryAfterSeconds ?? 2 ** attempt) * 1000, 10_000);
+      await sleep(waitMs, signal);
+    }
+  }
+}
+
+/** Refuses a Sprite of that name that is not ours; waits for the creator's setup to finish. */
+async function adopt(
+  api: SpritesApi,
+  name: string,
+  needsReady: boolean,
+  readyWaitMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const deadline = Date.now() + readyWaitMs;
+  for (;;) {
+    const info = await api.getSprite(name, signal);
+    if (!info) {
+      throw new SpritesError(
+        "sprites_create_conflict",
+        `Sprite ${name} was taken and then vanished; try again`,
+        {
+          retryable: true,
+        },
+      );
+    }
+    if (info.labels && !info.labels.includes(OWNER_LABEL)) {
+      throw new AppError("sprite_not_ours", `a Sprite named ${name} exists without the ${OWNER_LABEL} label`);
+    }
+    if (!needsReady || !info.labels || info.labels.includes(READY_LABEL)) return;
+    if (Date.now() > deadline) {
+      throw new SpritesError("sprites_setup_unfinished", `Sprite ${name} never finished its setup`, {
+        retryable: true,
+      });
+    }
+    await sleep(500, signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}

@@ -11,14 +11,17 @@ import {
 import { classifySql } from "./sql-risk.ts";
 
 /** Every value of a repeatable option: psql takes several `-c`. */
-function allOptionValues(args: Arg[], short: string, long: string): string[] {
-  const found: string[] = [];
+function allOptionValues(args: Arg[], short: string, long: string): Arg[] {
+  const found: Arg[] = [];
   for (const [index, arg] of args.entries()) {
     if (arg.value === `-${short}` || arg.value === `--${long}`) {
-      const value = args[index + 1]?.value;
+      const value = args[index + 1];
       if (value !== undefined) found.push(value);
-    } else if (arg.value.startsWith(`--${long}=`)) found.push(arg.value.slice(long.length + 3));
-    else if (arg.value.startsWith(`-${short}`) && !arg.value.startsWith("--")) found.push(arg.value.slice(2));
+    } else if (arg.value.startsWith(`--${long}=`))
+      found.push({ ...arg, value: arg.value.slice(long.length + 3) });
+    else if (arg.value.startsWith(`-${short}`) && !arg.value.startsWith("--")) {
+      found.push({ ...arg, value: arg.value.slice(short.length + 1) });
+    }
   }
   return found;
 }
@@ -28,14 +31,13 @@ function allOptionValues(args: Arg[], short: string, long: string): string[] {
  * statement; SQL it cannot see (a file, an interactive session) is a write, like any
  * program whose effect is unknown.
  */
-function sqlClient(
-  program: string,
-  inline: (args: Arg[]) => string[],
-  file: string | undefined,
-): CommandRule {
+function sqlClient(program: string, inline: (args: Arg[]) => Arg[], file: string | undefined): CommandRule {
   return ({ args, stdin }) => {
     const statements = inline(args);
-    if (statements.length > 0) return statements.flatMap(classifySqlOrRead);
+    if (statements.some((statement) => !statement.literal)) {
+      return [write(`${program} runs SQL that is only known at run time`)];
+    }
+    if (statements.length > 0) return statements.flatMap((statement) => classifySqlOrRead(statement.value));
     if (file !== undefined && optionValue(args, file, "file") !== undefined) {
       return [write(`${program} runs SQL from a file the classifier cannot see`)];
     }
@@ -57,9 +59,7 @@ const sqlite3 = sqlClient(
   "sqlite3",
   (args) => [
     ...allOptionValues(args, "cmd", "cmd"),
-    ...positionals(args, new Set(["-cmd", "-separator", "-init", "-newline", "-nullvalue"]))
-      .slice(1)
-      .map((arg) => arg.value),
+    ...positionals(args, new Set(["-cmd", "-separator", "-init", "-newline", "-nullvalue"])).slice(1),
   ],
   undefined,
 );

@@ -1,8 +1,8 @@
 import {
   type Command,
-  literalValue,
   nestedScripts,
   type Redirect,
+  renderWord,
   type Script,
   type Word,
 } from "./shell-syntax-tree.ts";
@@ -69,8 +69,8 @@ function walkWords(words: Word[], sites: Site[]): void {
 function redirectedInput(redirects: Redirect[]): string | undefined {
   for (const redirect of redirects) {
     if (redirect.fd !== undefined && redirect.fd !== "0") continue;
-    if (redirect.heredoc) return literalValue(redirect.heredoc) ?? redirect.heredoc.raw;
-    if (redirect.op === "<<<") return `${literalValue(redirect.target) ?? redirect.target.raw}\n`;
+    if (redirect.heredoc) return renderWord(redirect.heredoc);
+    if (redirect.op === "<<<") return `${renderWord(redirect.target)}\n`;
   }
   return undefined;
 }
@@ -81,7 +81,7 @@ function redirectedInput(redirects: Redirect[]): string | undefined {
  */
 function staticOutput(command: Command): string | undefined {
   if (command.kind !== "simple") return undefined;
-  const [program, ...args] = command.words.map((word) => literalValue(word) ?? word.raw);
+  const [program, ...args] = command.words.map(renderWord);
   if (program === "echo") return `${args.filter((arg) => !/^-[neE]+$/.test(arg)).join(" ")}\n`;
   if (program === "printf") return args.join(" ");
   if (program === "cat" && args.length === 0) return redirectedInput(command.redirects);

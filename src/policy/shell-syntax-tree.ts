@@ -84,6 +84,13 @@ export function literalValue(word: Word): string | undefined {
   return value;
 }
 
+/** The word as the program would roughly receive it: quotes removed, expansions left as written. */
+export function renderWord(word: Word): string {
+  return word.parts
+    .map((part) => (part.kind === "literal" ? part.value : part.kind === "expansion" ? part.raw : "$(…)"))
+    .join("");
+}
+
 /** An unquoted `*`, `?` or `[` expands to any number of paths, so its reach is unknown. */
 export function hasUnquotedGlob(word: Word): boolean {
   return word.parts.some((part) => part.kind === "literal" && !part.quoted && /[*?[]/.test(part.value));

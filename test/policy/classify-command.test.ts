@@ -80,6 +80,8 @@ const writeCases: Case[] = [
     "only known at run time",
   ],
   ["psql -f", "psql -f migrate.sql", "write", "cannot see"],
+  ["psql -c of SQL known only at run time", 'psql -c "$SQL"', "write", "only known at run time"],
+  ["SQL piped from an expansion", 'echo "$QUERY" | psql', "write"],
   ["SQL DELETE with WHERE", "psql -c 'DELETE FROM users WHERE id = 1'", "write"],
   ["a plain kill", "kill 1234", "write"],
   ["docker run", "docker run --rm alpine true", "write"],
@@ -112,6 +114,7 @@ const destructiveCases: Case[] = [
   ["SQL piped into mysql", "echo 'DROP TABLE x' | mysql", "destructive", "SQL DROP TABLE"],
   ["mysql -e DELETE without WHERE", "mysql -e 'DELETE FROM sessions'", "destructive", "without WHERE"],
   ["sqlite3 DROP", "sqlite3 app.db 'DROP TABLE t'", "destructive"],
+  ["SQL with an expanded table name piped into psql", 'echo "DROP TABLE $T" | psql', "destructive"],
   [
     "SQL through a here-string",
     "psql <<< 'UPDATE users SET admin = true'",

@@ -32,7 +32,9 @@ export const environmentSchema = z
     OPENAI_BASE_URL: optionalUrl,
     OPENAI_MODEL: z.string().min(1).default("gpt-4.1"),
     REDIS_URL: z.url().optional(),
-    SANDBOX_PROVIDER: z.enum(["local"]).default("local"),
+    SANDBOX_PROVIDER: z.enum(["local", "sprites"]).default("local"),
+    SPRITES_TOKEN: z.string().min(1).optional(),
+    SPRITES_API_URL: z.url().default("https://api.sprites.dev"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     THREADHANDS_CONFIG: z.string().optional(),
     THREADHANDS_DATA_DIR: z.string().default(".threadhands"),
@@ -41,7 +43,22 @@ export const environmentSchema = z
   })
   // A deployment runs Slack, Discord or both. `when` makes this run even when other variables
   // failed, so every problem is reported at once; a bad but present value counts as set.
-  .check(z.superRefine(requireOnePlatform, { when: () => true }));
+  .check(z.superRefine(requireOnePlatform, { when: () => true }))
+  .check(z.superRefine(requireSpritesToken, { when: () => true }));
+
+function requireSpritesToken(
+  env: { SANDBOX_PROVIDER?: unknown; SPRITES_TOKEN?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (env.SANDBOX_PROVIDER === "sprites" && env.SPRITES_TOKEN === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["SPRITES_TOKEN"],
+      message: "is required when SANDBOX_PROVIDER=sprites",
+      input: undefined,
+    });
+  }
+}
 
 function requireOnePlatform(
   env: Partial<Record<keyof typeof platformVariables, unknown>>,
@@ -77,6 +94,9 @@ export const environmentHints: Record<string, string> = {
   DISCORD_APPLICATION_ID:
     "Discord Developer Portal → your application → General Information → Application ID",
   PORT: "the HTTP port for /slack/events",
+  SPRITES_TOKEN:
+    "sprites.dev/account → API tokens, or `sprite org auth` (needed when SANDBOX_PROVIDER=sprites)",
+  SPRITES_API_URL: "leave unset for Sprites itself; a base URL such as http://127.0.0.1:9003 for a stand-in",
 };
 
 const seedSourceSchema = z.object({

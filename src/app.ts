@@ -22,6 +22,7 @@ import { createPlatformPoster } from "./chat/platform-poster.ts";
 import { createOpenAIModel } from "./model/openai.ts";
 import { createLocalSandboxProvider } from "./sandbox/local/local-sandbox-provider.ts";
 import type { SandboxProvider } from "./sandbox/sandbox.ts";
+import { createSpritesSandboxProvider } from "./sandbox/sprites/sprites-sandbox-provider.ts";
 import { createSessionService } from "./session/session-service.ts";
 import { createToolRegistry } from "./tools/tool-registry.ts";
 
@@ -60,16 +61,7 @@ export async function startApp(
     let sandboxes: SandboxProvider | undefined;
 
     if (role === "all" || role === "worker") {
-      sandboxes = await createLocalSandboxProvider({
-        rootDir: resolve(config.THREADHANDS_DATA_DIR, "sandboxes"),
-        isolation: config.sandbox.isolation,
-        network: { mode: config.sandbox.network },
-        limits: config.sandbox.limits,
-        seed: config.sandbox.seed,
-        defaultTimeoutMs: config.agent.commandTimeoutSeconds * 1000,
-        maxOutputBytes: config.agent.outputLimitBytes,
-        logger,
-      });
+      sandboxes = await createSandboxProvider(config, logger);
       const provider = sandboxes;
       stops.push(() => provider.close());
       logger.info({ sandbox: provider.description }, "sandbox backend ready");
@@ -184,4 +176,30 @@ async function resolveRedisUrl(config: AppConfig, logger: Logger, stops: Array<(
   const local = await startPrivateRedis(config.THREADHANDS_DATA_DIR);
   stops.push(local.stop);
   return local.url;
+}
+
+/** `SANDBOX_PROVIDER` picks the hands: a Sprite per thread, or a sandbox on this machine. */
+async function createSandboxProvider(config: AppConfig, logger: Logger): Promise<SandboxProvider> {
+  if (config.SANDBOX_PROVIDER === "sprites") {
+    if (config.sandbox.seed.sources.length > 0) {
+      logger.warn({}, "Sprites sandboxes are seeded by setup commands only; seed sources are ignored");
+    }
+    return createSpritesSandboxProvider({
+      token: config.SPRITES_TOKEN ?? "",
+      apiUrl: config.SPRITES_API_URL,
+      setup: config.sandbox.seed.setup,
+      defaultTimeoutMs: config.agent.commandTimeoutSeconds * 1000,
+      maxOutputBytes: config.agent.outputLimitBytes,
+    });
+  }
+  return createLocalSandboxProvider({
+    rootDir: resolve(config.THREADHANDS_DATA_DIR, "sandboxes"),
+    isolation: config.sandbox.isolation,
+    network: { mode: config.sandbox.network },
+    limits: config.sandbox.limits,
+    seed: config.sandbox.seed,
+    defaultTimeoutMs: config.agent.commandTimeoutSeconds * 1000,
+    maxOutputBytes: config.agent.outputLimitBytes,
+    logger,
+  });
 }

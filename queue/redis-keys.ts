@@ -12,6 +12,7 @@ export function createKeyspace(prefix: string) {
     inboxSeen: (key: string) => thread(key, "inbox-seen"),
     notes: (key: string) => thread(key, "notes"),
     lease: (key: string) => thread(key, "lease"),
+    stop: (key: string) => thread(key, "stop"),
   };
 }
 

@@ -45,5 +45,12 @@ export function createRedisSessionInbox(redis: Redis, keys: Keyspace): SessionIn
     async takeNotes(key) {
       return (await redis.eval(takeAll, 1, keys.notes(key))) as string[];
     },
+    async requestStop(key, userId) {
+      // A stop request outliving its turn would cancel the next one: it expires quickly.
+      await redis.set(keys.stop(key), userId, "EX", 60);
+    },
+    async takeStopRequest(key) {
+      return (await redis.getdel(keys.stop(key))) ?? undefined;
+    },
   };
 }

@@ -1,6 +1,7 @@
-import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from "bullmq";
+import { type ConnectionOptions, type Job, UnrecoverableError, WaitingError, Worker } from "bullmq";
 import type { Logger } from "pino";
 import type { SessionService } from "../src/session/session-service.ts";
+import { isShutdownHandover } from "../src/session/turn-runner.ts";
 import { actionJobSchema, queueNames, turnJobSchema } from "./job-schemas.ts";
 
 export interface WorkerPoolOptions {
@@ -9,20 +10,44 @@ export interface WorkerPoolOptions {
   concurrency: number;
   sessions: SessionService;
   logger: Logger;
+  /** How long a SIGTERM lets running steps finish before their commands are killed. */
+  shutdownDeadlineMs?: number;
+  onJobStart?: (queue: string, waitedMs: number) => void;
 }
+
+/**
+ * A worker holds a job's lock and renews it every lockDuration/2 from the event loop, which long
+ * commands never block (they are child processes). So a short lock is safe, and a dead worker's
+ * turn is picked up by another one within lockDuration + stalledInterval: seconds, not a minute.
+ */
+export const stallSettings = { lockDuration: 8_000, stalledInterval: 4_000, maxStalledCount: 5 };
 
 /** The workers that run turns and button actions. Each job is validated before it is trusted. */
 export function startWorkerPool(options: WorkerPoolOptions) {
   const { sessions, logger } = options;
-  const shared = { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency };
+  const shared = {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    ...stallSettings,
+  };
 
   const turns = new Worker(
     queueNames.turns,
-    async (job: Job, _token?: string, signal?: AbortSignal) => {
+    async (job: Job, token?: string, signal?: AbortSignal) => {
       const { message } = parse(turnJobSchema, job);
-      const outcome = await sessions.acceptMessage(message, signal ?? new AbortController().signal);
-      logger.info({ jobId: job.id, thread: message.thread, outcome }, "turn job done");
-      return outcome;
+      options.onJobStart?.(queueNames.turns, Date.now() - job.timestamp);
+      try {
+        const outcome = await sessions.acceptMessage(message, String(job.id), signal ?? neverAborted);
+        logger.info({ jobId: job.id, thread: message.thread, outcome }, "turn job done");
+        return outcome;
+      } catch (error) {
+        if (!isShutdownHandover(error)) throw error;
+        // Back to the wait list at once, without spending an attempt: another worker resumes it.
+        await job.moveToWait(token);
+        logger.info({ jobId: job.id, thread: message.thread }, "turn handed over for shutdown");
+        throw new WaitingError();
+      }
     },
     shared,
   );
@@ -30,8 +55,10 @@ export function startWorkerPool(options: WorkerPoolOptions) {
     queueNames.actions,
     async (job: Job, _token?: string, signal?: AbortSignal) => {
       const { action } = parse(actionJobSchema, job);
-      await sessions.restore(action, signal ?? new AbortController().signal);
-      logger.info({ jobId: job.id, thread: action.thread, kind: action.kind }, "action job done");
+      options.onJobStart?.(queueNames.actions, Date.now() - job.timestamp);
+      const outcome = await sessions.handleAction(action, signal ?? neverAborted);
+      logger.info({ jobId: job.id, thread: action.thread, kind: action.kind, outcome }, "action job done");
+      return outcome;
     },
     shared,
   );
@@ -40,11 +67,16 @@ export function startWorkerPool(options: WorkerPoolOptions) {
     worker.on("error", (error) => logger.error({ err: error }, "worker error"));
   }
   return {
+    /** Stops taking jobs, lets running steps finish up to the deadline, hands the rest over. */
     async close() {
-      await Promise.all([turns.close(), actions.close()]);
+      const closing = Promise.all([turns.close(), actions.close()]);
+      await sessions.drain(options.shutdownDeadlineMs ?? 20_000);
+      await closing;
     },
   };
 }
+
+const neverAborted = new AbortController().signal;
 
 function parse<T>(
   schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } },

@@ -86,8 +86,8 @@ export async function startApp(
         lease: createRedisThreadLease(redis, keys),
         sandboxes: provider,
         poster: createPlatformPoster({ slack, discord }),
-        holderId: `${hostname()}:${process.pid}:${randomUUID()}`,
-        restoreUsers: config.access.restoreUsers,
+        instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        privilegedUsers: config.access.restoreUsers,
         agent: {
           model: createOpenAIModel({
             apiKey: config.OPENAI_API_KEY,

@@ -10,6 +10,19 @@ export interface SessionRecord {
   history: ModelMessage[];
   /** Turns started, for the status line. */
   turns: number;
+  /** Set while a turn runs; a worker that takes over the thread after a crash resumes it. */
+  activeTurn?: ActiveTurn;
+}
+
+/** The step log's cursor: enough to resume a turn without running a finished command twice. */
+export interface ActiveTurn {
+  id: string;
+  startedAt: string;
+  /** Model calls made in this turn. */
+  steps: number;
+  statusRef?: string;
+  /** The tool call that was executing; if a worker died during it, its outcome is unknown. */
+  runningCall?: { id: string; name: string; startedAt: string };
 }
 
 /** A checkpoint as the thread knows it: the Restore button carries `restoreId` only. */
@@ -47,9 +60,17 @@ export interface SessionInbox {
   hasMessages(key: string): Promise<boolean>;
   addNote(key: string, text: string): Promise<void>;
   takeNotes(key: string): Promise<string[]>;
+  /** Asks the thread's running turn to stop (the Stop button, or "stop" in the thread). */
+  requestStop(key: string, userId: string): Promise<void>;
+  /** Who asked the running turn to stop, if anyone; reading clears the request. */
+  takeStopRequest(key: string): Promise<string | undefined>;
 }
 
-/** One turn at a time per thread, across every worker process. */
+/**
+ * One turn at a time per thread, across every worker process. A holder is `<owner>|<instance>`;
+ * `acquire` also succeeds when the current holder has the same owner (the same queue job, re-run
+ * on another worker after a crash), so recovery does not wait for the lease to expire.
+ */
 export interface ThreadLease {
   acquire(key: string, holder: string, ttlMs: number): Promise<boolean>;
   /** False when the lease was lost (expired and taken): the holder must stop. */

@@ -1,0 +1,114 @@
+import type { TurnOutcome } from "../agent/agent-turn.ts";
+import { loseLease, shutdownTurn, stopTurn, TurnInterruptedError } from "../agent/turn-interruption.ts";
+import type { ThreadRef } from "../chat/thread.ts";
+import type { SessionInbox, SessionRecord, SessionStore, ThreadLease } from "./session-store.ts";
+
+export interface TurnRunnerOptions {
+  store: SessionStore;
+  inbox: SessionInbox;
+  lease: ThreadLease;
+  /** Distinguishes this process's holders from a crashed one's that ran the same job. */
+  instanceId: string;
+  leaseTtlMs: number;
+  /** How often a running turn looks for a stop request: the bound on "stop within a second". */
+  stopPollMs?: number;
+  runTurn(session: SessionRecord, signal: AbortSignal, shouldYield: () => boolean): Promise<TurnOutcome>;
+}
+
+export type RunOutcome = "queued" | "ran";
+
+/**
+ * Runs a thread's turns while it has work (new messages, or a turn a dead worker left half done),
+ * under the thread's lease. Push first, then lease, then re-check after release: no message is
+ * stranded. The lease holder is `<owner>|<instance>`: the same BullMQ job re-run after a crash
+ * (same owner) takes the lease over at once instead of waiting for it to expire.
+ */
+export function createTurnRunner(options: TurnRunnerOptions) {
+  const { store, inbox, lease, leaseTtlMs } = options;
+  const stopPollMs = options.stopPollMs ?? 250;
+  const running = new Map<string, AbortController>();
+  let draining = false;
+
+  async function hasWork(key: string): Promise<boolean> {
+    return (await inbox.hasMessages(key)) || (await store.load(key))?.activeTurn !== undefined;
+  }
+
+  async function runOne(
+    key: string,
+    thread: ThreadRef,
+    holder: string,
+    outer: AbortSignal,
+  ): Promise<boolean> {
+    const session = await store.load(key);
+    if (!session || (!session.activeTurn && !(await inbox.hasMessages(key)))) return false;
+    if (!session.activeTurn) await inbox.takeStopRequest(key); // a stale stop must not end a new turn
+    const controller = new AbortController();
+    const abortFromOuter = () => controller.abort(outer.reason);
+    outer.addEventListener("abort", abortFromOuter, { once: true });
+    running.set(key, controller);
+    let sinceRenewal = 0;
+    const watch = setInterval(async () => {
+      try {
+        const stoppedBy = await inbox.takeStopRequest(key);
+        if (stoppedBy) controller.abort(stopTurn(stoppedBy));
+        sinceRenewal += stopPollMs;
+        if (sinceRenewal >= leaseTtlMs / 3) {
+          sinceRenewal = 0;
+          if (!(await lease.renew(key, holder, leaseTtlMs))) controller.abort(loseLease());
+        }
+      } catch {
+        // Redis unreachable: the lease may lapse; the next renewal decides.
+      }
+    }, stopPollMs);
+    try {
+      await options.runTurn({ ...session, thread }, controller.signal, () => draining);
+      return true;
+    } finally {
+      clearInterval(watch);
+      outer.removeEventListener("abort", abortFromOuter);
+      running.delete(key);
+    }
+  }
+
+  return {
+    async runWhileWork(
+      key: string,
+      thread: ThreadRef,
+      owner: string,
+      signal: AbortSignal,
+    ): Promise<RunOutcome> {
+      const holder = `${owner}|${options.instanceId}`;
+      let outcome: RunOutcome = "queued";
+      while (!draining && (await hasWork(key))) {
+        if (!(await lease.acquire(key, holder, leaseTtlMs))) return outcome;
+        try {
+          if (await runOne(key, thread, holder, signal)) outcome = "ran";
+        } finally {
+          await lease.release(key, holder);
+        }
+      }
+      return outcome;
+    },
+
+    /**
+     * For a deploy: running turns stop at their next step boundary; a command still running at
+     * the deadline is killed. Interrupted turns stay in the step log for the next worker.
+     */
+    async drain(deadlineMs: number): Promise<void> {
+      draining = true;
+      const deadline = setTimeout(() => {
+        for (const controller of running.values()) controller.abort(shutdownTurn());
+      }, deadlineMs);
+      while (running.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      clearTimeout(deadline);
+    },
+
+    get draining() {
+      return draining;
+    },
+  };
+}
+
+export function isShutdownHandover(error: unknown): boolean {
+  return error instanceof TurnInterruptedError && error.interruption.kind === "shutdown";
+}

@@ -6,6 +6,7 @@ import { createIsolatedBackend } from "./isolated-backend.ts";
 import type { LocalBackend, LocalSandbox } from "./local-backend.ts";
 import { type LocalSandboxOptions, silentLogger } from "./local-options.ts";
 import { createPortableBackend } from "./portable-backend.ts";
+import { claimRootDir } from "./root-dir-owner.ts";
 import { sandboxDirectoryName } from "./sandbox-name.ts";
 import { readSandboxState } from "./sandbox-state.ts";
 
@@ -20,7 +21,11 @@ export async function createLocalSandboxProvider(options: LocalSandboxOptions): 
   const logger = options.logger ?? silentLogger;
   const rootDir = path.resolve(options.rootDir);
   await mkdir(rootDir, { recursive: true });
-  const backend = await chooseBackend(options, rootDir);
+  const owner = await claimRootDir(rootDir);
+  const backend = await chooseBackend(options, rootDir).catch(async (error: unknown) => {
+    await owner.release();
+    throw error;
+  });
   if (backend.description.includes("portable")) logger.warn({ rootDir }, backend.description);
   else logger.info({ rootDir }, backend.description);
   if (
@@ -100,6 +105,7 @@ export async function createLocalSandboxProvider(options: LocalSandboxOptions): 
       );
       opened.clear();
       await backend.close();
+      await owner.release();
     },
   };
 }

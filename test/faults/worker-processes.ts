@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import pino from "pino";
+import { loadConfig } from "../../config/load-config.ts";
+import { type RunningApp, startApp } from "../../src/app.ts";
+import { createFakeOpenAI, type FakeOpenAI } from "../fakes/openai/fake-openai.ts";
+import { createFakeSlackWebApi, type FakeSlack } from "../fakes/slack/fake-slack-web-api.ts";
+import { appMentionEvent, freshTs, postSlackEvent } from "../fakes/slack/signed-requests.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+export const channel = "C0FAULTS";
+const signingSecret = "fault-signing-secret";
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output(): string;
+}
+
+/**
+ * Real worker processes (`node src/main.ts`, role worker) and an in-process ingress, all on one
+ * Redis prefix and one sandbox data dir, against fake Slack and a scripted model.
+ */
+export async function startFaultRig(options: { redisUrl?: string } = {}) {
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const slack: FakeSlack = await createFakeSlackWebApi();
+  const model: FakeOpenAI = await createFakeOpenAI();
+  const dir = await mkdtemp(path.join(tmpdir(), "threadhands-faults-"));
+  const prefix = `test-${randomUUID().slice(0, 8)}`;
+  const configFile = path.join(dir, "threadhands.yaml");
+  await writeFile(configFile, `queue:\n  prefix: ${prefix}\n  concurrency: 4\nmodel:\n  maxRetries: 0\n`);
+  const env: Record<string, string> = {
+    SLACK_BOT_TOKEN: "xoxb-fault-token",
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: slack.url,
+    OPENAI_API_KEY: "sk-fault",
+    OPENAI_BASE_URL: model.url,
+    REDIS_URL: redisUrl,
+    THREADHANDS_CONFIG: configFile,
+    THREADHANDS_DATA_DIR: path.join(dir, "data"),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+  };
+  const ingress: RunningApp = await startApp(
+    loadConfig({ ...env, THREADHANDS_ROLE: "ingress", PORT: "0" }),
+    pino({ level: "silent" }),
+  );
+  const eventsUrl = `http://127.0.0.1:${ingress.port}/slack/events`;
+  const workers: WorkerProcess[] = [];
+
+  return {
+    slack,
+    model,
+    prefix,
+    redisUrl,
+    startWorker(extraEnv: Record<string, string> = {}): WorkerProcess {
+      const child = spawn(process.execPath, ["src/main.ts"], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, ...env, ...extraEnv, THREADHANDS_ROLE: "worker" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout?.on("data", (data) => {
+        output += data;
+      });
+      child.stderr?.on("data", (data) => {
+        output += data;
+      });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      const worker = { child, exited, output: () => output };
+      workers.push(worker);
+      return worker;
+    },
+    async mention(user: string, text: string): Promise<string> {
+      const ts = freshTs();
+      const event = appMentionEvent({ user, text: `<@${slack.botUserId}> ${text}`, channel, ts });
+      const response = await postSlackEvent(eventsUrl, signingSecret, event);
+      if (response.status !== 200) throw new Error(`mention got HTTP ${response.status}`);
+      return ts;
+    },
+    async close() {
+      // SIGTERM lets a worker unmount its sandboxes; SIGKILL only if it does not exit in time.
+      for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill("SIGTERM");
+      const killer = setTimeout(() => {
+        for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill("SIGKILL");
+      }, 15_000);
+      await Promise.all(workers.map((worker) => worker.exited));
+      clearTimeout(killer);
+      await ingress.stop();
+      const redis = new Redis(redisUrl);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      await Promise.all([slack.close(), model.close()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type FaultRig = Awaited<ReturnType<typeof startFaultRig>>;

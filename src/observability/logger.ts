@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import pino, { type DestinationStream, type LevelWithSilent, type Logger } from "pino";
 import { type ThreadRef, threadKey } from "../chat/thread.ts";
+import { createScrubber, type Scrubber } from "../credentials/scrubber.ts";
 
 /** Keys whose value is a secret wherever they appear at the top or one level down. */
 const secretKeys = [
@@ -47,6 +48,7 @@ export const redactPaths: readonly string[] = [
   "*.env.*",
 ];
 
+/** The same marker the credential scrubber writes, so one search finds both kinds. */
 export const redactedText = "[redacted]";
 
 export interface LoggerOptions {
@@ -91,35 +93,22 @@ export function withTurn(logger: Logger, context: TurnContext): Logger {
   return logger.child({ turnId: context.turnId ?? randomUUID(), thread: threadKey(context.thread) });
 }
 
-/** Shorter values are not scrubbed: replacing every "ab" in a log would destroy it, not protect it. */
-const minimumSecretLength = 6;
-
 /**
- * Replaces every known secret value in a log line, including the forms it takes after JSON
- * escaping, base64 and URL encoding. `getSecrets` is read per line so tokens decrypted just in
- * time for one command are covered while they are live.
+ * Replaces every known secret value in a log line, in the forms the credential scrubber knows
+ * (JSON-escaped, URL-encoded, hex, base64 also inside basic-auth strings). `getSecrets` is read
+ * per line so tokens decrypted just in time for one command are covered while they are live;
+ * the scrubber's pattern is rebuilt only when the set of secrets changes.
  */
 export function createSecretLogFilter(getSecrets: () => Iterable<string>): (line: string) => string {
+  let cachedKey: string | undefined;
+  let scrubber: Scrubber = createScrubber([]);
   return (line) => {
-    let scrubbed = line;
-    for (const form of secretForms(getSecrets())) {
-      if (scrubbed.includes(form)) scrubbed = scrubbed.split(form).join(redactedText);
+    const secrets = [...getSecrets()];
+    const key = secrets.join("\u0000");
+    if (key !== cachedKey) {
+      scrubber = createScrubber(secrets);
+      cachedKey = key;
     }
-    return scrubbed;
+    return scrubber.scrub(line);
   };
-}
-
-function secretForms(secrets: Iterable<string>): string[] {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (secret.length < minimumSecretLength) continue;
-    const bytes = Buffer.from(secret, "utf8");
-    forms.add(secret);
-    forms.add(JSON.stringify(secret).slice(1, -1));
-    forms.add(bytes.toString("base64"));
-    forms.add(bytes.toString("base64url"));
-    forms.add(encodeURIComponent(secret));
-  }
-  // Longest first, so a secret that contains another is replaced whole.
-  return [...forms].sort((a, b) => b.length - a.length);
 }

@@ -83,8 +83,15 @@ describe("the JSON logger", () => {
   });
 
   it("leaves values too short to be a real secret alone", () => {
-    const filter = createSecretLogFilter(() => ["ab", "abcdefgh"]);
-    expect(filter('{"msg":"ab cab abcdefgh"}')).toBe('{"msg":"ab cab [redacted]"}');
+    const filter = createSecretLogFilter(() => ["ab", "abcdefghij"]);
+    expect(filter('{"msg":"ab cab abcdefghij"}')).toBe('{"msg":"ab cab [redacted]"}');
+  });
+
+  it("scrubs the base64 of a secret inside basic auth, as git sends it", () => {
+    const secret = "gho_16C7e42F292c6912E7710c838347Ae178B4a";
+    const filter = createSecretLogFilter(() => [secret]);
+    const basic = Buffer.from(`x-access-token:${secret}`).toString("base64");
+    expect(filter(JSON.stringify({ msg: `Authorization: Basic ${basic}` }))).not.toContain(basic);
   });
 
   it("serialises errors under err with type, message and stack", () => {

@@ -57,7 +57,7 @@ async function handle(options: OAuthCallbackHandlerOptions, req: IncomingMessage
 }
 
 function page(res: ServerResponse, status: number, title: string, message: string): void {
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)} · threadhands</title></head><body><h1>${escape(title)}</h1><p>${escape(message)}</p></body></html>`;
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · threadhands</title></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
   res.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
     "content-length": Buffer.byteLength(body),
@@ -69,6 +69,6 @@ function page(res: ServerResponse, status: number, title: string, message: strin
   res.end(body);
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -76,13 +76,22 @@ export async function startCredentialsHarness(options: HarnessOptions = {}) {
   const clients = createOAuthClients(providers, now);
   const keys = loadVaultKeys(env);
   const records = createRedisTokenRecordStore(redis, { prefix });
-  const vault = createTokenVault({
-    store: records,
-    keys,
-    lock: createRedisRefreshLock(redis, { prefix }),
-    clients,
-    now,
-  });
+  const lock = createRedisRefreshLock(redis, { prefix });
+  const vault = createTokenVault({ store: records, keys, lock, clients, now });
+  const extraConnections: Redis[] = [];
+
+  /** Another worker process's vault: its own Redis connection, its own in-process state. */
+  function otherProcessVault() {
+    const connection = new Redis(redisUrl);
+    extraConnections.push(connection);
+    return createTokenVault({
+      store: createRedisTokenRecordStore(connection, { prefix }),
+      keys,
+      lock: createRedisRefreshLock(connection, { prefix }),
+      clients: createOAuthClients(providers, now),
+      now,
+    });
+  }
   const states = createRedisOAuthStateStore(redis, { prefix });
   const linking = createOAuthLinking({ providers, vault, states, clients, now });
   const broker = createCredentialBroker({ vault, providers });
@@ -126,6 +135,7 @@ export async function startCredentialsHarness(options: HarnessOptions = {}) {
     const found = await redis.keys(`${prefix}:*`);
     if (found.length) await redis.del(...found);
     redis.disconnect();
+    for (const connection of extraConnections) connection.disconnect();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await fake.close();
@@ -139,7 +149,10 @@ export async function startCredentialsHarness(options: HarnessOptions = {}) {
     providers,
     keys,
     records,
+    lock,
+    clients,
     vault,
+    otherProcessVault,
     linking,
     broker,
     linked,

@@ -190,10 +190,16 @@ export async function startFakeOAuthProvider(
       const login = accessTokens.get(token);
       if (login === undefined) return sendJson(res, 422, { message: "Validation Failed" });
       // A grant covers every token of that user for this app.
-      for (const [access, owner] of accessTokens)
-        if (owner === login) revoked.add(access), accessTokens.delete(access);
-      for (const [refresh, grant] of refreshTokens)
-        if (grant.login === login) revoked.add(refresh), refreshTokens.delete(refresh);
+      for (const [access, owner] of accessTokens) {
+        if (owner !== login) continue;
+        revoked.add(access);
+        accessTokens.delete(access);
+      }
+      for (const [refresh, grant] of refreshTokens) {
+        if (grant.login !== login) continue;
+        revoked.add(refresh);
+        refreshTokens.delete(refresh);
+      }
       res.writeHead(204);
       return void res.end();
     }

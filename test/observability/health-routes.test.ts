@@ -3,12 +3,18 @@ import { createServer, type Server, type Socket } from "node:net";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { createRedis } from "../../queue/redis-connection.ts";
 import { createHealthRoutes, queueOpenCheck, redisPingCheck } from "../../src/observability/health-routes.ts";
 import { type HealthServer, startHealthServer } from "../../src/observability/health-server.ts";
 import { createMetrics } from "../../src/observability/metrics.ts";
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A worker's client settings: with maxRetriesPerRequest null a command waits for Redis forever. */
+function workerStyleRedis(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  redis.on("error", () => {});
+  return redis;
+}
 
 async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   const keys = await redis.keys(`${prefix}:*`);
@@ -41,7 +47,7 @@ describe("health routes on a real HTTP server", () => {
   });
 
   it("answers /readyz with 200 and each check when Redis answers and the queue is open", async () => {
-    const redis = createRedis(redisUrl);
+    const redis = workerStyleRedis(redisUrl);
     const prefix = `test-${randomUUID().slice(0, 8)}`;
     const queue = new Queue("turns", { connection: redis, prefix });
     cleanups.push(() => redis.disconnect());
@@ -60,7 +66,7 @@ describe("health routes on a real HTTP server", () => {
   });
 
   it("answers /readyz with 503 once a queue is closing", async () => {
-    const redis = createRedis(redisUrl);
+    const redis = workerStyleRedis(redisUrl);
     const prefix = `test-${randomUUID().slice(0, 8)}`;
     const queue = new Queue("turns", { connection: redis, prefix });
     cleanups.push(() => redis.disconnect());
@@ -78,9 +84,7 @@ describe("health routes on a real HTTP server", () => {
   });
 
   it("answers /readyz with 503 within the timeout when nothing listens at the Redis URL", async () => {
-    // The app's own client settings: with maxRetriesPerRequest null a PING waits forever.
-    const redis = createRedis("redis://127.0.0.1:1");
-    redis.on("error", () => {});
+    const redis = workerStyleRedis("redis://127.0.0.1:1");
     cleanups.push(() => redis.disconnect());
     const base = await serve({ checks: { redis: redisPingCheck(redis) }, checkTimeoutMs: 300 });
     const started = performance.now();

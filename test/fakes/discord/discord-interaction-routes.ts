@@ -172,12 +172,12 @@ export const interactionRoutes: Array<[string, RegExp, Route]> = [
   ],
   [
     "PATCH /webhooks/{application}/{token}/messages/@original",
-    /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/,
+    /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(?:@|%40)original$/,
     editOriginal,
   ],
   [
     "GET /webhooks/{application}/{token}/messages/@original",
-    /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/,
+    /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(?:@|%40)original$/,
     getOriginal,
   ],
   ["POST /webhooks/{application}/{token}", /^\/webhooks\/(\d+)\/([^/]+)$/, followUp],

@@ -11,6 +11,7 @@ export interface BullTurnQueueOptions {
   sessions: Pick<SessionStore, "exists" | "isParticipant">;
   /** Users who may act in any thread (config `access.restoreUsers`). */
   privilegedUsers: string[];
+  onError?: (error: Error) => void;
 }
 
 /** Finished jobs are kept for a day so a platform's retry of the same event finds its job id. */
@@ -20,6 +21,8 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue & 
   const shared = { connection: options.connection, prefix: options.prefix };
   const turns = new Queue<TurnJob>(queueNames.turns, shared);
   const actions = new Queue<ActionJob>(queueNames.actions, shared);
+  // BullMQ re-emits connection errors on the queue; unheard, Node would print every one.
+  for (const queue of [turns, actions]) queue.on("error", options.onError ?? (() => {}));
   return {
     async enqueueMessage(message) {
       await turns.add("turn", { message }, { jobId: jobIdFor("message", message.messageId), ...retention });

@@ -3,10 +3,18 @@ import { AppError } from "../src/errors.ts";
 
 /**
  * Workers wait and reconnect when Redis restarts (`maxRetriesPerRequest: null`, as BullMQ
- * requires); everything they do is in Redis, so waiting is the safe choice.
+ * requires); everything they do is in Redis, so waiting is the safe choice. Ingress fails fast
+ * instead: a Slack event whose enqueue fails gets a 5xx within its 3 s deadline and Slack
+ * retries it, which beats a request that hangs until Slack gives up.
  */
-export function createRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+export function createRedis(url: string, role: "worker" | "ingress", onError: (error: Error) => void): Redis {
+  const redis =
+    role === "worker"
+      ? new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true })
+      : new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1_000, commandTimeout: 1_500 });
+  // ioredis reports each failed reconnect; without a listener Node prints them as unhandled.
+  redis.on("error", onError);
+  return redis;
 }
 
 /** Redis evicting keys would silently lose jobs, sessions and locks: refuse to run on it. */

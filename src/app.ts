@@ -48,7 +48,8 @@ export async function startApp(
   };
   try {
     const redisUrl = await resolveRedisUrl(config, logger, stops);
-    const redis = createRedis(redisUrl);
+    const onRedisError = throttle((error: Error) => logger.warn({ err: error }, "redis connection problem"), 5_000);
+    const redis = createRedis(redisUrl, "worker", onRedisError);
     stops.push(() => void redis.disconnect());
     await assertNoEviction(redis);
 
@@ -118,10 +119,13 @@ export async function startApp(
     }
 
     if (role === "all" || role === "ingress") {
+      const ingressRedis = createRedis(redisUrl, "ingress", onRedisError);
+      stops.push(() => void ingressRedis.disconnect());
       const queue = createBullTurnQueue({
-        connection,
+        connection: ingressRedis,
         prefix: config.queue.prefix,
-        sessions: store,
+        sessions: createRedisSessionStore(ingressRedis, keys),
+        onError: onRedisError,
         privilegedUsers: config.access.restoreUsers,
       });
       stops.push(() => queue.close());
@@ -202,4 +206,14 @@ async function createSandboxProvider(config: AppConfig, logger: Logger): Promise
     maxOutputBytes: config.agent.outputLimitBytes,
     logger,
   });
+}
+
+/** At most one call per interval: a Redis outage would otherwise log every reconnect attempt. */
+function throttle<T extends unknown[]>(call: (...args: T) => void, intervalMs: number): (...args: T) => void {
+  let last = 0;
+  return (...args) => {
+    if (Date.now() - last < intervalMs) return;
+    last = Date.now();
+    call(...args);
+  };
 }

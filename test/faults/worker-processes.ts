@@ -50,6 +50,10 @@ export async function startFaultRig(options: { redisUrl?: string } = {}) {
   );
   const eventsUrl = `http://127.0.0.1:${ingress.port}/slack/events`;
   const workers: WorkerProcess[] = [];
+  const postMention = async (user: string, text: string, ts: string) => {
+    const event = appMentionEvent({ user, text: `<@${slack.botUserId}> ${text}`, channel, ts });
+    return (await postSlackEvent(eventsUrl, signingSecret, event)).status;
+  };
 
   return {
     slack,
@@ -76,11 +80,12 @@ export async function startFaultRig(options: { redisUrl?: string } = {}) {
     },
     async mention(user: string, text: string): Promise<string> {
       const ts = freshTs();
-      const event = appMentionEvent({ user, text: `<@${slack.botUserId}> ${text}`, channel, ts });
-      const response = await postSlackEvent(eventsUrl, signingSecret, event);
-      if (response.status !== 200) throw new Error(`mention got HTTP ${response.status}`);
+      const status = await postMention(user, text, ts);
+      if (status !== 200) throw new Error(`mention got HTTP ${status}`);
       return ts;
     },
+    /** The HTTP status ingress answered a mention with. */
+    mentionStatus: (user: string, text: string) => postMention(user, text, freshTs()),
     async close() {
       // SIGTERM lets a worker unmount its sandboxes; SIGKILL only if it does not exit in time.
       for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill("SIGTERM");

@@ -4,14 +4,14 @@ import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { createRedisOAuthStateStore } from "../../queue/redis-oauth-state-store.ts";
 import { createRedisRefreshLock, createRedisTokenRecordStore } from "../../queue/redis-token-vault-store.ts";
-import { createCredentialBroker } from "../../src/credentials/credential-broker.ts";
+import { createCredentialServices } from "../../src/credentials/credential-services.ts";
 import {
   createOAuthCallbackHandler,
   type LinkedAccount,
 } from "../../src/credentials/oauth-callback-handler.ts";
-import { createOAuthClients, createOAuthLinking } from "../../src/credentials/oauth-linking.ts";
+import { createOAuthClients } from "../../src/credentials/oauth-linking.ts";
 import type { CredentialOwner } from "../../src/credentials/owner.ts";
-import { credentialsSettingsSchema, resolveProviders } from "../../src/credentials/provider-config.ts";
+import { credentialsSettingsSchema } from "../../src/credentials/provider-config.ts";
 import { loadVaultKeys } from "../../src/credentials/secret-key.ts";
 import { createTokenVault } from "../../src/credentials/token-vault.ts";
 import { type FakeOAuthProviderOptions, startFakeOAuthProvider } from "../fakes/oauth/fake-oauth-provider.ts";
@@ -71,13 +71,21 @@ export async function startCredentialsHarness(options: HarnessOptions = {}) {
             },
     },
   });
-  const providers = resolveProviders(settings, env);
   const now = options.now ?? Date.now;
-  const clients = createOAuthClients(providers, now);
-  const keys = loadVaultKeys(env);
   const records = createRedisTokenRecordStore(redis, { prefix });
   const lock = createRedisRefreshLock(redis, { prefix });
-  const vault = createTokenVault({ store: records, keys, lock, clients, now });
+  const states = createRedisOAuthStateStore(redis, { prefix });
+  // Wired the way the composition root wires it.
+  const { providers, vault, linking, broker, callbackHandler } = createCredentialServices({
+    settings,
+    env,
+    records,
+    lock,
+    states,
+    now,
+  });
+  const keys = loadVaultKeys(env);
+  const clients = createOAuthClients(providers, now);
   const extraConnections: Redis[] = [];
 
   /** Another worker process's vault: its own Redis connection, its own in-process state. */
@@ -92,12 +100,9 @@ export async function startCredentialsHarness(options: HarnessOptions = {}) {
       now,
     });
   }
-  const states = createRedisOAuthStateStore(redis, { prefix });
-  const linking = createOAuthLinking({ providers, vault, states, clients, now });
-  const broker = createCredentialBroker({ vault, providers });
 
   const linked: LinkedAccount[] = [];
-  const handler = createOAuthCallbackHandler({ linking, onLinked: (account) => void linked.push(account) });
+  const handler = callbackHandler({ onLinked: (account) => void linked.push(account) });
   const server: Server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

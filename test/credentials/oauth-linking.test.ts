@@ -26,7 +26,10 @@ describe("linking an account through the OAuth callback", () => {
     const query = new URL(authorizeRequest?.path ?? "", "http://x").searchParams;
     expect(query.get("code_challenge_method")).toBe("S256");
     expect(query.get("scope")).toBe("repo read:org");
-    const tokenRequest = new URLSearchParams(harness.fake.requests.find((r) => r.path === "/token")?.body);
+    const tokenCall = harness.fake.requests.find((r) => r.path === "/token");
+    // GitHub answers form-encoded unless asked for JSON.
+    expect(tokenCall?.headers.accept).toContain("application/json");
+    const tokenRequest = new URLSearchParams(tokenCall?.body);
     expect(tokenRequest.get("code_verifier")).toMatch(/^[\w-]{43,}$/);
 
     const resolved = await harness.broker.resolve({ owner: alice, providers: ["github"] });

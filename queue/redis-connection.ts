@@ -17,6 +17,22 @@ export function createRedis(url: string, role: "worker" | "ingress", onError: (e
   return redis;
 }
 
+/** Resolves once the client can take commands; a fail-fast client refuses them before that. */
+export async function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === "ready") return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off("ready", onReady);
+      reject(new AppError("redis_unavailable", `Redis did not answer within ${timeoutMs / 1000} s.`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once("ready", onReady);
+  });
+}
+
 /** Redis evicting keys would silently lose jobs, sessions and locks: refuse to run on it. */
 export async function assertNoEviction(redis: Redis): Promise<void> {
   const reply = (await redis.config("GET", "maxmemory-policy")) as string[];

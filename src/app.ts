@@ -11,7 +11,7 @@ import { createSlackPoster } from "../bots/slack/slack-poster.ts";
 import type { AppConfig } from "../config/schema.ts";
 import { createBullTurnQueue } from "../queue/bullmq-turn-queue.ts";
 import { redisAnswers, startPrivateRedis } from "../queue/private-redis-server.ts";
-import { assertNoEviction, createRedis } from "../queue/redis-connection.ts";
+import { assertNoEviction, createRedis, whenReady } from "../queue/redis-connection.ts";
 import { createKeyspace } from "../queue/redis-keys.ts";
 import { createRedisSessionInbox } from "../queue/redis-session-inbox.ts";
 import { createRedisSessionStore } from "../queue/redis-session-store.ts";
@@ -121,6 +121,7 @@ export async function startApp(
     if (role === "all" || role === "ingress") {
       const ingressRedis = createRedis(redisUrl, "ingress", onRedisError);
       stops.push(() => void ingressRedis.disconnect());
+      await whenReady(ingressRedis);
       const queue = createBullTurnQueue({
         connection: ingressRedis,
         prefix: config.queue.prefix,

@@ -5,10 +5,7 @@ import { Redis } from "ioredis";
 import { createRedisOAuthStateStore } from "../../queue/redis-oauth-state-store.ts";
 import { createRedisRefreshLock, createRedisTokenRecordStore } from "../../queue/redis-token-vault-store.ts";
 import { createCredentialServices } from "../../src/credentials/credential-services.ts";
-import {
-  createOAuthCallbackHandler,
-  type LinkedAccount,
-} from "../../src/credentials/oauth-callback-handler.ts";
+import type { LinkedAccount } from "../../src/credentials/oauth-callback-handler.ts";
 import { createOAuthClients } from "../../src/credentials/oauth-linking.ts";
 import type { CredentialOwner } from "../../src/credentials/owner.ts";
 import { credentialsSettingsSchema } from "../../src/credentials/provider-config.ts";

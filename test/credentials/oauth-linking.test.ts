@@ -182,4 +182,40 @@ describe("linking an account through the OAuth callback", () => {
     expect((await fetch(`${harness.appUrl}/oauth/github/other`)).status).toBe(404);
     expect((await fetch(`${harness.appUrl}/oauth/github/callback`, { method: "POST" })).status).toBe(405);
   });
+
+  it("lets exactly one of two simultaneous callbacks with the same state link", async () => {
+    harness = await startCredentialsHarness();
+    const callback = await harness.authorize(alice);
+    const pages = await Promise.all([harness.openCallback(callback), harness.openCallback(callback)]);
+    expect(pages.map((page) => page.status).sort()).toEqual([200, 400]);
+    expect(harness.fake.requests.filter((r) => r.path === "/token")).toHaveLength(1);
+  });
+
+  it("hands onLinked the thread the link was started from, so the bot can confirm there", async () => {
+    harness = await startCredentialsHarness();
+    const thread = {
+      platform: "slack",
+      workspace: "T1",
+      channel: "C1",
+      thread: "1700000000.000100",
+    } as const;
+    const started = await harness.linking.startLink({
+      owner: alice,
+      provider: "github",
+      redirectBaseUrl: harness.appUrl,
+      thread,
+    });
+    if (!started.ok) throw new Error(started.message);
+    expect(new URL(started.url).searchParams.get("redirect_uri")).toBe(
+      `${harness.appUrl}/oauth/github/callback`,
+    );
+    await harness.openCallback(await harness.fake.authorize(started.url));
+    expect(harness.linked[0]?.thread).toEqual(thread);
+    const unknown = await harness.linking.startLink({
+      owner: alice,
+      provider: "gitlab",
+      redirectBaseUrl: harness.appUrl,
+    });
+    expect(unknown).toMatchObject({ ok: false, reason: "unknown_provider" });
+  });
 });

@@ -31,7 +31,7 @@ export async function handleButton(
 ): Promise<void> {
   const parsed = parseCustomId(interaction.customId);
   const thread = interaction.guildId
-    ? threadOfChannel(interaction.guildId, interaction.channel, interaction.channelId)
+    ? threadOfChannel(interaction.guildId, await channelOf(deps.client, interaction), interaction.channelId)
     : undefined;
   if (!parsed || !thread) {
     await interaction.reply({
@@ -79,20 +79,16 @@ export async function handleInvestigate(
   }
   await interaction.deferReply();
   const text = interaction.options.getString(investigateTextOption, true);
-  const channel = interaction.channel;
-  let thread: ThreadRef | undefined = threadOfChannel(interaction.guildId, channel, interaction.channelId);
+  const channel = await channelOf(deps.client, interaction);
   const asked = `<@${interaction.user.id}> asked: ${text}`.slice(0, 2000);
   const reply = await interaction.editReply({ content: asked, allowedMentions: { parse: [] } });
-  if (!channel?.isThread()) {
-    const threadId = await startThreadFrom(
-      deps.client.rest,
-      interaction.channelId,
-      reply.id,
-      threadNameFor(text),
-    );
-    thread = threadRefOf(interaction.guildId, interaction.channelId, threadId);
-  }
-  if (!thread) return;
+  const thread: ThreadRef = channel?.isThread()
+    ? threadOfChannel(interaction.guildId, channel, interaction.channelId)
+    : threadRefOf(
+        interaction.guildId,
+        interaction.channelId,
+        await startThreadFrom(deps.client.rest, interaction.channelId, reply.id, threadNameFor(text)),
+      );
   try {
     await deps.queue.enqueueMessage({
       messageId: commandMessageIdOf(interaction.id),
@@ -109,6 +105,18 @@ export async function handleInvestigate(
 }
 
 type MaybeThread = { isThread(): boolean; parentId?: string | null } | null;
+
+/**
+ * The interaction's channel from the cache (filled by GUILD_CREATE and THREAD_CREATE), else
+ * fetched: a thread's session key needs its parent, which only the channel object names.
+ */
+async function channelOf(
+  client: Client,
+  interaction: { channel: MaybeThread; channelId: string | null },
+): Promise<MaybeThread> {
+  if (interaction.channel || !interaction.channelId) return interaction.channel;
+  return client.channels.fetch(interaction.channelId).catch(() => null);
+}
 
 /** A thread's session lives under its parent channel; a plain channel is its own "thread". */
 function threadOfChannel(guildId: string, channel: MaybeThread, channelId: string): ThreadRef {

@@ -118,4 +118,22 @@ describe("Discord beside Slack and through slash commands", () => {
     expect(edits.slice(1).every((call) => call.status === 200)).toBe(true);
     model.assertDone();
   });
+
+  it("continues the current thread when /investigate runs inside one", async () => {
+    harness = await startDiscordHarness();
+    const { discord, model, alice } = harness;
+    model.script({ content: "First pass done." }, { content: "Second pass done." });
+    const thread = await harness.threadOf(harness.mention(alice, "first pass").id);
+    await discord.waitForMessage(thread, (message) => message.content.includes("First pass done."), {
+      timeoutMs: 20_000,
+    });
+    const interaction = discord.command(alice, thread, "investigate", { text: "second pass" });
+    await discord.waitForMessage(thread, (message) => message.content.includes("Second pass done."), {
+      timeoutMs: 20_000,
+    });
+    expect(interaction.callbacks[0]?.type).toBe(5);
+    expect(discord.threads()).toHaveLength(1);
+    expect(JSON.stringify(model.chatRequests[1]?.body.messages)).toContain("wrote: second pass");
+    model.assertDone();
+  });
 });

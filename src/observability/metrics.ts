@@ -6,7 +6,6 @@ import type { RiskLevel } from "../policy/risk.ts";
 /** A turn either ends with one of the agent loop's outcomes or throws (worker `failed`). */
 export type TurnEndOutcome = TurnOutcome | "error";
 export type Platform = ThreadRef["platform"];
-export type QueueName = "turns" | "actions";
 
 /**
  * The one place that knows metric names and label values. Callers use the typed methods, so a
@@ -21,8 +20,11 @@ export interface Metrics {
   commandRun(risk: RiskLevel): void;
   checkpointTaken(seconds: number): void;
   restoreDone(seconds: number): void;
-  /** From the job's enqueue time (`job.timestamp`, ms epoch) to the moment a worker starts it. */
-  jobStarted(queue: QueueName, enqueuedAtMs: number, startedAtMs?: number): void;
+  /**
+   * From the job's enqueue time (`job.timestamp`) to a worker starting it; the shape of the worker
+   * pool's `onJobStart`, so it can be passed as is. `queue` is one of queue/job-schemas.ts' names.
+   */
+  jobWaited(queue: string, waitedMs: number): void;
   tokensUsed(usage: { inputTokens: number; outputTokens: number }): void;
   ingressAcked(seconds: number): void;
 }
@@ -106,9 +108,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     commandRun: (risk) => commands.labels({ risk }).inc(),
     checkpointTaken: (seconds) => checkpoint.observe(seconds),
     restoreDone: (seconds) => restore.observe(seconds),
-    jobStarted(queue, enqueuedAtMs, startedAtMs = Date.now()) {
+    jobWaited(queue, waitedMs) {
       // Clocks of the enqueuing and the working machine differ a little; never observe < 0.
-      queueWait.labels({ queue }).observe(Math.max(0, startedAtMs - enqueuedAtMs) / 1000);
+      queueWait.labels({ queue }).observe(Math.max(0, waitedMs) / 1000);
     },
     tokensUsed(usage) {
       if (usage.inputTokens > 0) tokens.labels({ direction: "input" }).inc(usage.inputTokens);

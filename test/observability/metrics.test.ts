@@ -50,7 +50,7 @@ describe("metrics", () => {
     metrics.commandRun("destructive");
     metrics.checkpointTaken(0.2);
     metrics.restoreDone(0.05);
-    metrics.jobStarted("turns", 1_000, 1_250);
+    metrics.jobWaited("turns", 250);
     metrics.tokensUsed({ inputTokens: 120, outputTokens: 30 });
     metrics.ingressAcked(0.004);
     const text = await metrics.registry.metrics();
@@ -70,7 +70,7 @@ describe("metrics", () => {
 
   it("never observes a negative queue wait when the enqueuing machine's clock runs ahead", async () => {
     const metrics = createMetrics({ processMetrics: false });
-    metrics.jobStarted("actions", 5_000, 4_000);
+    metrics.jobWaited("actions", -1_000);
     const text = await metrics.registry.metrics();
     expect(text).toContain('threadhands_queue_wait_seconds_sum{queue="actions"} 0');
   });

@@ -156,6 +156,13 @@ export const fileConfigSchema = z
           .prefault({}),
       })
       .prefault({}),
+    chat: z
+      .object({
+        /** Slack allows about one message a second per channel, with short bursts. */
+        postsPerSecondPerChannel: z.number().positive().default(1),
+        postBurst: z.number().int().min(1).default(4),
+      })
+      .prefault({}),
     access: z
       .object({
         /** Users (platform ids) who may restore in any thread, besides the session's participants. */

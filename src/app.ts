@@ -18,6 +18,7 @@ import { createRedisSessionStore } from "../queue/redis-session-store.ts";
 import { createRedisThreadLease } from "../queue/redis-thread-lease.ts";
 import { startWorkerPool } from "../queue/worker-pool.ts";
 import { defaultSystemPrompt } from "./agent/system-prompt.ts";
+import { createChannelPacer } from "./chat/channel-pacer.ts";
 import { createPlatformPoster } from "./chat/platform-poster.ts";
 import { createOpenAIModel } from "./model/openai.ts";
 import { createLocalSandboxProvider } from "./sandbox/local/local-sandbox-provider.ts";
@@ -48,7 +49,10 @@ export async function startApp(
   };
   try {
     const redisUrl = await resolveRedisUrl(config, logger, stops);
-    const onRedisError = throttle((error: Error) => logger.warn({ err: error }, "redis connection problem"), 5_000);
+    const onRedisError = throttle(
+      (error: Error) => logger.warn({ err: error }, "redis connection problem"),
+      5_000,
+    );
     const redis = createRedis(redisUrl, "worker", onRedisError);
     stops.push(() => void redis.disconnect());
     await assertNoEviction(redis);
@@ -73,6 +77,10 @@ export async function startApp(
               config.SLACK_BOT_TOKEN,
               config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {},
             ),
+            createChannelPacer({
+              perSecond: config.chat.postsPerSecondPerChannel,
+              burst: config.chat.postBurst,
+            }),
           )
         : undefined;
       const discord = config.DISCORD_TOKEN

@@ -1,4 +1,5 @@
 import type { WebClient } from "@slack/web-api";
+import type { ChannelPacer } from "../../src/chat/channel-pacer.ts";
 import type { ThreadRef } from "../../src/chat/thread.ts";
 import type { ThreadPoster } from "../../src/chat/thread-poster.ts";
 import {
@@ -17,16 +18,18 @@ import {
  * Speaks in a Slack thread through the Web API. Agent-written text never unfurls links (a link
  * could carry data out of the sandbox into a preview fetch). The client retries 429s itself.
  */
-export function createSlackPoster(client: WebClient): ThreadPoster {
+export function createSlackPoster(client: WebClient, pacer: ChannelPacer): ThreadPoster {
   async function post(thread: ThreadRef, text: string, blocks: Block[]): Promise<string> {
-    const response = await client.chat.postMessage({
-      channel: thread.channel,
-      thread_ts: thread.thread,
-      text,
-      blocks,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+    const response = await pacer.schedule(thread.channel, () =>
+      client.chat.postMessage({
+        channel: thread.channel,
+        thread_ts: thread.thread,
+        text,
+        blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
     return String(response.ts);
   }
 
@@ -41,13 +44,15 @@ export function createSlackPoster(client: WebClient): ThreadPoster {
     async postCommand(thread, report) {
       const ts = await post(thread, `$ ${report.command}`, commandBlocks(report));
       if (report.output.length > sectionTextLimit - 100) {
-        await client.filesUploadV2({
-          channel_id: thread.channel,
-          thread_ts: thread.thread,
-          filename: "output.txt",
-          title: `Output of ${report.command.slice(0, 80)}`,
-          content: report.output,
-        });
+        await pacer.schedule(thread.channel, () =>
+          client.filesUploadV2({
+            channel_id: thread.channel,
+            thread_ts: thread.thread,
+            filename: "output.txt",
+            title: `Output of ${report.command.slice(0, 80)}`,
+            content: report.output,
+          }),
+        );
       }
       return ts;
     },

@@ -76,6 +76,9 @@ export async function startSlackHarness(
   });
   config.queue.prefix = prefix;
   config.model.maxRetries = 1;
+  // Real Slack paces a channel at about 1 post/s; the fake need not, and the suite stays quick.
+  config.chat.postsPerSecondPerChannel = 200;
+  config.chat.postBurst = 50;
   tweak(config);
   const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   const eventsUrl = `http://127.0.0.1:${app.port}/slack/events`;

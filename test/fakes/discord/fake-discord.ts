@@ -46,6 +46,8 @@ export interface FakeDiscord {
   addUser(username: string): FakeUser;
   /** A human posts a message (`<@id>` in the text mentions that user); dispatches MESSAGE_CREATE. */
   say(user: FakeUser, channelId: string, content: string): StoredMessage;
+  /** A channel webhook (e.g. an alerting integration) posts; dispatches MESSAGE_CREATE with `webhook_id`. */
+  webhookSays(channelId: string, content: string): StoredMessage;
   /** Sends a message's MESSAGE_CREATE again, as a gateway replay would. */
   replay(messageId: string): void;
   /** A human clicks a button of a message; dispatches INTERACTION_CREATE (component). */
@@ -184,6 +186,15 @@ export async function createFakeDiscord(options: FakeDiscordOptions = {}): Promi
         return mentioned ? [mentioned] : [];
       });
       const message = store.addMessage({ channelId, author: user, content, mentions });
+      gateway.dispatch("MESSAGE_CREATE", gatewayMessagePayload(message, context.baseUrl()));
+      return message;
+    },
+    webhookSays(channelId, content) {
+      const webhookId = store.nextId();
+      const mentions = content.includes(`<@${botUser.id}>`) ? [botUser] : [];
+      // Webhook authors are the webhook itself: its id as user id, and no `bot` flag to rely on.
+      const author = { id: webhookId, username: "alerts" };
+      const message = store.addMessage({ channelId, author, content, mentions, webhookId });
       gateway.dispatch("MESSAGE_CREATE", gatewayMessagePayload(message, context.baseUrl()));
       return message;
     },

@@ -2,7 +2,6 @@ import { findRule } from "./command-rules.ts";
 import { type RiskAssessment, type RiskLevel, riskLevels } from "./risk.ts";
 import { type Arg, type Effect, looksDestructive } from "./rule-helpers.ts";
 import { collectSites, type Site } from "./shell-ast.ts";
-import { parseShell } from "./shell-parser.ts";
 import {
   hasUnquotedExpansion,
   hasUnquotedGlob,
@@ -10,7 +9,8 @@ import {
   type Redirect,
   type Word,
 } from "./shell-syntax-tree.ts";
-import { checkShellSyntax } from "./syntax-check.ts";
+import { scriptFromTree } from "./syntax-tree-from-tree-sitter.ts";
+import { ShellParserUnavailable, withBashTree } from "./tree-sitter-bash.ts";
 
 export interface ClassifyOptions {
   /**
@@ -66,19 +66,20 @@ function summarise(findings: Finding[]): RiskAssessment {
 async function assessScript(source: string, context: Context): Promise<Finding[]> {
   if (context.depth > maxDepth) return [destructive("scripts nested too deeply; treated as destructive")];
   if (source.trim() === "") return [];
-  let verdict: Awaited<ReturnType<typeof checkShellSyntax>>;
+  let sites: Site[] | undefined;
   try {
-    verdict = await checkShellSyntax(source);
-  } catch {
-    return [destructive("the shell parser could not start; treated as destructive")];
-  }
-  if (!verdict.ok) return [destructive(unparseable)];
-  let sites: Site[];
-  try {
-    sites = collectSites(parseShell(source));
-  } catch {
+    // tree-sitter recovers from errors instead of failing, so any ERROR or MISSING node
+    // means bash would read the text differently from the tree, or reject it.
+    sites = await withBashTree(source, (root) =>
+      root.hasError ? undefined : collectSites(scriptFromTree(root)),
+    );
+  } catch (error) {
+    if (error instanceof ShellParserUnavailable) {
+      return [destructive("the shell parser could not start; treated as destructive")];
+    }
     return [destructive(unparseable)];
   }
+  if (!sites) return [destructive(unparseable)];
   const findings: Finding[] = [];
   for (const site of sites) findings.push(...(await assessSite(site, context)));
   return findings;

@@ -201,7 +201,27 @@ const nestedCases: Case[] = [
   ["every reason at the winning level", "rm -rf a && git reset --hard", "destructive", "git reset --hard"],
 ];
 
+/** Shapes tree-sitter-bash reads in its own way, which the adapter maps back to what bash runs. */
+const treeSitterCases: Case[] = [
+  ["an fd-variable redirect for reading", "exec {fd}<input.txt", "read", "exec with no command runs nothing"],
+  ["an fd-variable redirect onto a file", "exec {log}>app.log", "write", "> writes to app.log"],
+  ["arguments written after a redirect", "rm > /dev/null -rf /", "destructive", "rm -r removes"],
+  ["a redirect on the last stage of a pipeline", "ls | sort > out.txt", "write", "> writes to out.txt"],
+  ["a here-document mid-pipeline into bash", "ls | cat <<EOF | bash\nrm -rf x\nEOF", "destructive"],
+  ["a here-document followed by &&", "cat <<EOF && rm -rf x\nbody\nEOF", "destructive", "rm -r"],
+  ["escaped backticks nested in backticks", "echo `echo \\`rm -rf x\\``", "destructive", "rm -r"],
+  ["a declaration whose value runs a command", "export X=$(rm -rf y)", "destructive", "rm -r"],
+  ["rm -rf in a C-style for condition", "for ((i=0; i<$(rm -rf n); i++)); do :; done", "destructive"],
+  // tree-sitter-bash has no coproc keyword and splits `coproc NAME { …; }`: never read as a write.
+  ["rm -rf under coproc", "coproc rm -rf x", "destructive", "could not parse"],
+  ["a named coproc group", "coproc NAME { rm -rf x; }", "destructive", "could not parse"],
+];
+
 const unparseableCases: Case[] = [
+  // Valid bash that tree-sitter-bash 0.25 cannot parse: a checkpoint too many, never one too few.
+  ["<>, missing from tree-sitter-bash", "cat <> file", "destructive", "could not parse"],
+  ["an extglob outside [[ ]]", "rm !(*.log)", "destructive", "could not parse"],
+  ["a here-string after another redirect", "psql > out <<< 'SELECT 1'", "destructive", "could not parse"],
   ["an unterminated quote", "echo 'unterminated", "destructive", "could not parse; treated as destructive"],
   ["an if without fi", "if true; then", "destructive", "could not parse"],
   ["a dangling pipe", "ls |", "destructive", "could not parse"],
@@ -219,6 +239,7 @@ describe("classifyCommand", () => {
     writeCases,
     destructiveCases,
     nestedCases,
+    treeSitterCases,
     unparseableCases,
   })) {
     describe(group, () => {

@@ -14,7 +14,7 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { loadConfig } from "../config/load-config.ts";
 import { queueNames } from "../queue/job-schemas.ts";
-import { startApp } from "../src/app.ts";
+import { startApp } from "../src/app/start-app.ts";
 import { createFakeOpenAI } from "../test/fakes/openai/fake-openai.ts";
 import { createFakeSlackWebApi } from "../test/fakes/slack/fake-slack-web-api.ts";
 import { appMentionEvent, freshTs, postSlackEvent } from "../test/fakes/slack/signed-requests.ts";
@@ -82,7 +82,7 @@ async function benchApp(redis: Redis, prefix: string) {
   config.queue.prefix = prefix;
   config.queue.concurrency = workers;
   config.model.maxRetries = 0;
-  const app = await startApp(config, pino({ level: process.env.BENCH_LOG_LEVEL ?? "silent" }));
+  const app = await startApp(config, { logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? "silent" }) });
   try {
     const eventsUrl = `http://127.0.0.1:${app.port}/slack/events`;
     const answers = () =>

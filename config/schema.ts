@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { credentialsSettingsSchema } from "../src/credentials/provider-config.ts";
 import { riskLevels } from "../src/policy/risk.ts";
 
 /**
@@ -39,6 +40,8 @@ export const environmentSchema = z
     THREADHANDS_CONFIG: z.string().optional(),
     THREADHANDS_DATA_DIR: z.string().default(".threadhands"),
     THREADHANDS_ROLE: z.enum(["all", "ingress", "worker"]).default("all"),
+    /** Where users' browsers reach this app: OAuth callbacks are <base>/oauth/<provider>/callback. */
+    PUBLIC_BASE_URL: z.url().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   // A deployment runs Slack, Discord or both. `when` makes this run even when other variables
@@ -96,6 +99,8 @@ export const environmentHints: Record<string, string> = {
   PORT: "the HTTP port for /slack/events",
   SPRITES_TOKEN:
     "sprites.dev/account → API tokens, or `sprite org auth` (needed when SANDBOX_PROVIDER=sprites)",
+  PUBLIC_BASE_URL: "the https:// address users' browsers reach this app at (for OAuth callbacks)",
+  THREADHANDS_SECRET_KEY: "32 random bytes, base64 or hex (openssl rand -base64 32); encrypts linked tokens",
   SPRITES_API_URL: "leave unset for Sprites itself; a base URL such as http://127.0.0.1:9003 for a stand-in",
 };
 
@@ -135,6 +140,8 @@ export const fileConfigSchema = z
     policy: z
       .object({
         checkpointAt: z.enum(riskLevels).default("destructive"),
+        /** A command using someone's linked account at or above this level waits for their Approve. */
+        approveCredentialedAt: z.enum(riskLevels).default("destructive"),
       })
       .prefault({}),
     sandbox: z
@@ -163,6 +170,7 @@ export const fileConfigSchema = z
         postBurst: z.number().int().min(1).default(4),
       })
       .prefault({}),
+    credentials: credentialsSettingsSchema.prefault({}),
     access: z
       .object({
         /** Users (platform ids) who may restore in any thread, besides the session's participants. */

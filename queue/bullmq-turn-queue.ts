@@ -17,13 +17,16 @@ export interface BullTurnQueueOptions {
 /** Finished jobs are kept for a day so a platform's retry of the same event finds its job id. */
 const keepForDedupe = { age: 24 * 3600, count: 50_000 };
 
-export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue & { close(): Promise<void> } {
+export function createBullTurnQueue(
+  options: BullTurnQueueOptions,
+): TurnQueue & { turns: Queue<TurnJob>; close(): Promise<void> } {
   const shared = { connection: options.connection, prefix: options.prefix };
   const turns = new Queue<TurnJob>(queueNames.turns, shared);
   const actions = new Queue<ActionJob>(queueNames.actions, shared);
   // BullMQ re-emits connection errors on the queue; unheard, Node would print every one.
   for (const queue of [turns, actions]) queue.on("error", options.onError ?? (() => {}));
   return {
+    turns,
     async enqueueMessage(message) {
       await turns.add("turn", { message }, { jobId: jobIdFor("message", message.messageId), ...retention });
     },

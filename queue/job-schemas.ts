@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inboundActionKinds } from "../src/chat/thread.ts";
 
 /**
  * Job payloads carry references only: ids, the thread, the user and what they typed. Never a
@@ -28,7 +29,7 @@ export const turnJobSchema = z.object({
 export const actionJobSchema = z.object({
   action: z.object({
     actionId: z.string().min(1),
-    kind: z.enum(["restore"]),
+    kind: z.enum(inboundActionKinds),
     value: z.string().min(1),
     thread: threadSchema,
     user: userSchema,

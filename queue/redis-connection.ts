@@ -11,7 +11,12 @@ export function createRedis(url: string, role: "worker" | "ingress", onError: (e
   const redis =
     role === "worker"
       ? new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true })
-      : new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1_000, commandTimeout: 1_500 });
+      : new Redis(url, {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          connectTimeout: 1_000,
+          commandTimeout: 1_500,
+        });
   // ioredis reports each failed reconnect; without a listener Node prints them as unhandled.
   redis.on("error", onError);
   return redis;

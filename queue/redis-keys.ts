@@ -8,6 +8,7 @@ export function createKeyspace(prefix: string) {
     session: (key: string) => thread(key, "session"),
     participants: (key: string) => thread(key, "participants"),
     checkpoints: (key: string) => thread(key, "checkpoints"),
+    approvals: (key: string) => thread(key, "approvals"),
     inbox: (key: string) => thread(key, "inbox"),
     inboxSeen: (key: string) => thread(key, "inbox-seen"),
     notes: (key: string) => thread(key, "notes"),

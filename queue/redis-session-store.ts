@@ -1,9 +1,26 @@
 import type { Redis } from "ioredis";
-import type { CheckpointRecord, SessionRecord, SessionStore } from "../src/session/session-store.ts";
+import type {
+  ApprovalRecord,
+  CheckpointRecord,
+  SessionRecord,
+  SessionStore,
+} from "../src/session/session-store.ts";
 import type { Keyspace } from "./redis-keys.ts";
 
 /** Sessions idle for this long are forgotten; a new mention starts afresh. */
 const sessionTtlSeconds = 14 * 24 * 3600;
+
+// First decision wins: a click and an expiry racing cannot both be recorded.
+const decideOnce = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return false end
+local record = cjson.decode(raw)
+if record.decision then return raw end
+record.decision = ARGV[2]
+if ARGV[3] ~= '' then record.decidedBy = ARGV[3] end
+local updated = cjson.encode(record)
+redis.call('HSET', KEYS[1], ARGV[1], updated)
+return updated`;
 
 export function createRedisSessionStore(redis: Redis, keys: Keyspace): SessionStore {
   const touch = (key: string) =>
@@ -12,6 +29,7 @@ export function createRedisSessionStore(redis: Redis, keys: Keyspace): SessionSt
       .expire(keys.session(key), sessionTtlSeconds)
       .expire(keys.participants(key), sessionTtlSeconds)
       .expire(keys.checkpoints(key), sessionTtlSeconds)
+      .expire(keys.approvals(key), sessionTtlSeconds)
       .exec();
 
   return {
@@ -39,6 +57,20 @@ export function createRedisSessionStore(redis: Redis, keys: Keyspace): SessionSt
     async findCheckpoint(key, restoreId) {
       const raw = await redis.hget(keys.checkpoints(key), restoreId);
       return raw ? (JSON.parse(raw) as CheckpointRecord) : undefined;
+    },
+    async saveApproval(key, record) {
+      await redis.hset(keys.approvals(key), record.approvalId, JSON.stringify(record));
+      await touch(key);
+    },
+    async findApproval(key, approvalId) {
+      const raw = await redis.hget(keys.approvals(key), approvalId);
+      return raw ? (JSON.parse(raw) as ApprovalRecord) : undefined;
+    },
+    async decideApproval(key, approvalId, decision, by) {
+      const raw = (await redis.eval(decideOnce, 1, keys.approvals(key), approvalId, decision, by ?? "")) as
+        | string
+        | null;
+      return raw ? (JSON.parse(raw) as ApprovalRecord) : undefined;
     },
   };
 }

@@ -53,12 +53,18 @@ export function startWorkerPool(options: WorkerPoolOptions) {
   );
   const actions = new Worker(
     queueNames.actions,
-    async (job: Job, _token?: string, signal?: AbortSignal) => {
+    async (job: Job, token?: string, signal?: AbortSignal) => {
       const { action } = parse(actionJobSchema, job);
       options.onJobStart?.(queueNames.actions, Date.now() - job.timestamp);
-      const outcome = await sessions.handleAction(action, signal ?? neverAborted);
-      logger.info({ jobId: job.id, thread: action.thread, kind: action.kind, outcome }, "action job done");
-      return outcome;
+      try {
+        const outcome = await sessions.handleAction(action, String(job.id), signal ?? neverAborted);
+        logger.info({ jobId: job.id, thread: action.thread, kind: action.kind, outcome }, "action job done");
+        return outcome;
+      } catch (error) {
+        if (!isShutdownHandover(error)) throw error;
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
     },
     shared,
   );

@@ -1,6 +1,5 @@
-import pino from "pino";
 import { loadConfig } from "../config/load-config.ts";
-import { startApp } from "./app.ts";
+import { startApp } from "./app/start-app.ts";
 import { AppError } from "./errors.ts";
 
 /** Entry point: `npm start`. Settings from the environment and THREADHANDS_CONFIG. */
@@ -15,9 +14,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.LOG_LEVEL });
-  const app = await startApp(config, logger).catch((error: unknown) => {
-    logger.fatal({ err: error }, error instanceof AppError ? error.message : "startup failed");
+  const app = await startApp(config).catch((error: unknown) => {
+    // Startup errors name settings, never their values; anything else is a bug worth its stack.
+    process.stderr.write(
+      `threadhands could not start: ${error instanceof AppError ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   });
   let stopping = false;
@@ -25,7 +26,6 @@ async function main(): Promise<void> {
     process.on(signal, async () => {
       if (stopping) return;
       stopping = true;
-      logger.info({ signal }, "shutting down");
       await app.stop();
       process.exit(0);
     });

@@ -4,17 +4,16 @@ import {
   ButtonStyle,
   ComponentType,
 } from "discord.js";
-import type { InboundAction } from "../../src/chat/thread.ts";
+import { type InboundAction, inboundActionKinds } from "../../src/chat/thread.ts";
 
 /**
- * Message components for any button the core asks for (Restore now; End session, Approve and
- * Deny later), kept within Discord's limits: 5 action rows of 5 buttons, `custom_id` of at most
+ * Message components for any button the core asks for (Restore, Stop, Approve, Deny), kept within Discord's limits: 5 action rows of 5 buttons, `custom_id` of at most
  * 100 characters. A `custom_id` is `<kind>:<opaque id>`: the id means nothing without the
  * session, which the worker checks it against on click.
  */
 
 export type ButtonKind = InboundAction["kind"];
-export const buttonKinds: readonly ButtonKind[] = ["restore"];
+export const buttonKinds: readonly ButtonKind[] = inboundActionKinds;
 
 export interface ButtonSpec {
   kind: ButtonKind;

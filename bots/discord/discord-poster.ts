@@ -1,16 +1,19 @@
 import { type APIMessage, MessageFlags, type RawFile, type REST, Routes } from "discord.js";
+import { createEditCoalescer } from "../../src/chat/edit-coalescer.ts";
 import type { ThreadRef } from "../../src/chat/thread.ts";
 import type { ThreadPoster } from "../../src/chat/thread-poster.ts";
 import {
   answerMessages,
+  approvalMessage,
+  approvalOutcomeContent,
   checkpointMessage,
   commandMessage,
   errorContent,
+  noticeContent,
   type RenderedMessage,
   restoredContent,
-  statusContent,
+  statusMessage,
 } from "./discord-render.ts";
-import { createEditCoalescer } from "./edit-coalescer.ts";
 
 export interface DiscordPosterOptions {
   /** A REST client with the bot token set; it waits out 429s itself (@discordjs/rest). */
@@ -54,17 +57,36 @@ export function createDiscordPoster(options: DiscordPosterOptions): ThreadPoster
   }
 
   // Keyed by channel and message; the thread travels with the value so the send knows the route.
-  const statusEdits = createEditCoalescer<{ thread: ThreadRef; id: string; content: string }>(
-    (_key, { thread, id, content }) => edit(thread, id, { content, allowed_mentions: { parse: [] } }),
+  const statusEdits = createEditCoalescer<{ thread: ThreadRef; id: string; message: RenderedMessage }>(
+    (_key, { thread, id, message }) =>
+      edit(thread, id, {
+        content: message.content,
+        components: message.components ?? [],
+        allowed_mentions: { parse: [] },
+      }),
     (key, error) => options.logger?.warn({ err: error, message: key }, "a coalesced status edit failed"),
   );
 
-  return {
-    postStatus: (thread, text, signal) => post(thread, { content: statusContent(text) }, signal),
+  /** A DM channel per user, opened once: the only private way to reach someone from a worker. */
+  const directChannels = new Map<string, Promise<string>>();
+  function directChannelOf(userId: string): Promise<string> {
+    let channel = directChannels.get(userId);
+    if (!channel) {
+      channel = (
+        rest.post(Routes.userChannels(), { body: { recipient_id: userId } }) as Promise<{ id: string }>
+      ).then((dm) => dm.id);
+      channel.catch(() => directChannels.delete(userId));
+      directChannels.set(userId, channel);
+    }
+    return channel;
+  }
 
-    updateStatus: (thread, ref, text) =>
+  return {
+    postStatus: (thread, status, signal) => post(thread, statusMessage(status), signal),
+
+    updateStatus: (thread, ref, status) =>
       // No signal: a later text may ride on this send, so one turn's abort must not cancel it.
-      statusEdits.edit(`${thread.thread}/${ref}`, { thread, id: ref, content: statusContent(text) }),
+      statusEdits.edit(`${thread.thread}/${ref}`, { thread, id: ref, message: statusMessage(status) }),
 
     postCommand: (thread, report, signal) => post(thread, commandMessage(report), signal),
 
@@ -88,15 +110,27 @@ export function createDiscordPoster(options: DiscordPosterOptions): ThreadPoster
 
     postError: (thread, text, signal) => post(thread, { content: errorContent(text) }, signal),
 
+    postNotice: (thread, text, signal) => post(thread, { content: noticeContent(text) }, signal),
+
+    postApproval: (thread, request, signal) => post(thread, approvalMessage(request), signal),
+
+    markApproval: (thread, ref, outcome, signal) =>
+      edit(
+        thread,
+        ref,
+        { content: approvalOutcomeContent(outcome), components: [], allowed_mentions: { parse: [] } },
+        signal,
+      ),
+
     /**
      * Discord has no ephemeral message outside an interaction response, and the interaction
-     * token is a credential that never goes into a job. So the worker's private word is a plain
-     * reply that mentions (and pings) the user; ingress already refused unauthorised clicks
-     * ephemerally, so this is the rare second refusal after a race.
+     * token is a credential that never goes into a job; so a worker's private word is a DM. It
+     * may carry a sign-in link, which must never land in the thread.
      */
-    async postPrivate(thread, userId, text, signal) {
-      await rest.post(Routes.channelMessages(thread.thread), {
-        body: { content: `<@${userId}> ${text}`.slice(0, 2000), allowed_mentions: { users: [userId] } },
+    async postPrivate(_thread, userId, text, signal) {
+      const channel = await directChannelOf(userId);
+      await rest.post(Routes.channelMessages(channel), {
+        body: { ...quiet, content: noticeContent(text) },
         signal,
       });
     },

@@ -1,4 +1,11 @@
-import type { CheckpointNotice, CommandReport, RestoreOutcome } from "../../src/chat/thread-poster.ts";
+import type {
+  ApprovalOutcome,
+  ApprovalRequest,
+  CheckpointNotice,
+  CommandReport,
+  RestoreOutcome,
+  StatusView,
+} from "../../src/chat/thread-poster.ts";
 import { buttonRows } from "./discord-components.ts";
 
 /**
@@ -23,8 +30,38 @@ export interface RenderedMessage {
   file?: RenderedFile;
 }
 
-export function statusContent(text: string): string {
-  return clip(`⏳ ${text}`, contentLimit);
+export function statusMessage(status: StatusView): RenderedMessage {
+  return {
+    content: clip(`⏳ ${status.text}`, contentLimit),
+    // An empty list removes the Stop button once the turn is over.
+    components: status.stopId
+      ? buttonRows([{ kind: "stop", value: status.stopId, label: "Stop", style: "danger" }])
+      : [],
+  };
+}
+
+export function approvalMessage(request: ApprovalRequest): RenderedMessage {
+  return {
+    content: clip(
+      `🔑 <@${request.ownerId}>, this ${request.risk} command wants to run with your ${request.accounts.join(", ")} account:\n` +
+        `\`${inlineCode(request.command, 1500)}\`\nOnly you can approve it; nothing runs until you do.`,
+      contentLimit,
+    ),
+    components: buttonRows([
+      { kind: "approve", value: request.approvalId, label: "Approve", style: "success" },
+      { kind: "deny", value: request.approvalId, label: "Deny", style: "danger" },
+    ]),
+  };
+}
+
+export function approvalOutcomeContent(outcome: ApprovalOutcome): string {
+  const command = `\`${inlineCode(outcome.command, 500)}\``;
+  if (outcome.decision === "expired") return `Expired without a decision: ${command}`;
+  return `${outcome.decision === "approved" ? "Approved" : "Denied"} by <@${outcome.by}>: ${command}`;
+}
+
+export function noticeContent(text: string): string {
+  return clip(text, contentLimit);
 }
 
 export function commandMessage(report: CommandReport): RenderedMessage {

@@ -1,4 +1,11 @@
-import type { CheckpointNotice, CommandReport, RestoreOutcome } from "../../src/chat/thread-poster.ts";
+import type {
+  ApprovalOutcome,
+  ApprovalRequest,
+  CheckpointNotice,
+  CommandReport,
+  RestoreOutcome,
+  StatusView,
+} from "../../src/chat/thread-poster.ts";
 
 /**
  * Block Kit rendering, kept within Slack's limits: 50 blocks a message, 3,000 characters a
@@ -6,7 +13,13 @@ import type { CheckpointNotice, CommandReport, RestoreOutcome } from "../../src/
  * uploads the whole of it as a file.
  */
 
-export const restoreActionId = "restore_checkpoint";
+export const actionIds = {
+  restore: "restore_checkpoint",
+  approve: "approve_command",
+  deny: "deny_command",
+  stop: "stop_turn",
+} as const;
+export const restoreActionId = actionIds.restore;
 export const sectionTextLimit = 3000;
 const maxBlocks = 50;
 
@@ -15,8 +28,52 @@ export type Block = { type: string } & Record<string, unknown>;
 const section = (text: string): Block => ({ type: "section", text: { type: "mrkdwn", text } });
 const context = (text: string): Block => ({ type: "context", elements: [{ type: "mrkdwn", text }] });
 
-export function statusBlocks(text: string): Block[] {
-  return [context(`:hourglass_flowing_sand: ${escapeMrkdwn(text)}`)];
+const button = (actionId: string, text: string, value: string, style?: "primary" | "danger"): Block => ({
+  type: "button",
+  action_id: actionId,
+  text: { type: "plain_text", text },
+  value,
+  ...(style ? { style } : {}),
+});
+
+export function statusBlocks(status: StatusView): Block[] {
+  const blocks = [context(`:hourglass_flowing_sand: ${escapeMrkdwn(status.text)}`)];
+  if (status.stopId) {
+    blocks.push({
+      type: "actions",
+      block_id: "status",
+      elements: [button(actionIds.stop, "Stop", status.stopId, "danger")],
+    });
+  }
+  return blocks;
+}
+
+export function approvalBlocks(request: ApprovalRequest): Block[] {
+  const accounts = request.accounts.join(", ");
+  return [
+    section(
+      `:key: <@${request.ownerId}>, this ${request.risk} command wants to run with your ${accounts} account:\n` +
+        `\`${inlineCode(request.command, 1500)}\`\nOnly you can approve it; nothing runs until you do.`,
+    ),
+    {
+      type: "actions",
+      block_id: "approval",
+      elements: [
+        button(actionIds.approve, "Approve", request.approvalId, "primary"),
+        button(actionIds.deny, "Deny", request.approvalId, "danger"),
+      ],
+    },
+  ];
+}
+
+export function approvalOutcomeText(outcome: ApprovalOutcome): string {
+  const command = `\`${inlineCode(outcome.command, 500)}\``;
+  if (outcome.decision === "expired") return `Expired without a decision: ${command}`;
+  return `${outcome.decision === "approved" ? "Approved" : "Denied"} by <@${outcome.by}>: ${command}`;
+}
+
+export function noticeBlocks(text: string): Block[] {
+  return [context(text)];
 }
 
 export function commandBlocks(report: CommandReport): Block[] {

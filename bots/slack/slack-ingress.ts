@@ -1,9 +1,9 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, type CustomRoute, LogLevel } from "@slack/bolt";
-import type { InboundAction, InboundMessage, ThreadRef } from "../../src/chat/thread.ts";
+import type { InboundAction, InboundActionKind, InboundMessage, ThreadRef } from "../../src/chat/thread.ts";
 import type { TurnQueue } from "../../src/chat/turn-queue.ts";
-import { restoreActionId } from "./slack-blocks.ts";
+import { actionIds } from "./slack-blocks.ts";
 
 export interface SlackIngressOptions {
   botToken: string;
@@ -63,8 +63,13 @@ export async function startSlackIngress(options: SlackIngressOptions) {
     await queue.enqueueMessage(inbound);
   });
 
-  app.action(restoreActionId, async ({ ack, body, action, context }) => {
+  const kindOf = new Map(
+    Object.entries(actionIds).map(([kind, id]) => [id as string, kind as InboundActionKind]),
+  );
+  app.action(new RegExp(`^(${[...kindOf.keys()].join("|")})$`), async ({ ack, body, action, context }) => {
     if (body.type !== "block_actions" || action.type !== "button") return ack();
+    const kind = "action_id" in action ? kindOf.get(action.action_id) : undefined;
+    if (!kind) return ack();
     const container = body.container as { message_ts?: string; thread_ts?: string; channel_id?: string };
     const channel = body.channel?.id ?? container.channel_id;
     const messageTs = body.message?.ts ?? container.message_ts;
@@ -77,7 +82,7 @@ export async function startSlackIngress(options: SlackIngressOptions) {
     };
     const inbound: InboundAction = {
       actionId: `slack:${channel}:${messageTs}:${"action_ts" in action ? action.action_ts : Date.now()}:${body.user.id}`,
-      kind: "restore",
+      kind,
       value: action.value ?? "",
       thread,
       user: { id: body.user.id, name: body.user.name },
@@ -93,6 +98,8 @@ export async function startSlackIngress(options: SlackIngressOptions) {
   options.logger.info({ port, socketMode: Boolean(options.appToken) }, "slack ingress listening");
   return {
     port,
+    /** The HTTP server (absent in Socket Mode), for ack timing. */
+    server: started && "address" in started ? started : undefined,
     async stop() {
       await app.stop();
     },

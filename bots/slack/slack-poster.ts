@@ -1,13 +1,17 @@
 import type { WebClient } from "@slack/web-api";
 import type { ChannelPacer } from "../../src/chat/channel-pacer.ts";
+import { createEditCoalescer } from "../../src/chat/edit-coalescer.ts";
 import type { ThreadRef } from "../../src/chat/thread.ts";
-import type { ThreadPoster } from "../../src/chat/thread-poster.ts";
+import type { StatusView, ThreadPoster } from "../../src/chat/thread-poster.ts";
 import {
   answerBlocks,
+  approvalBlocks,
+  approvalOutcomeText,
   type Block,
   checkpointBlocks,
   commandBlocks,
   errorBlocks,
+  noticeBlocks,
   restoredBlocks,
   restoredText,
   sectionTextLimit,
@@ -37,9 +41,14 @@ export function createSlackPoster(client: WebClient, pacer: ChannelPacer): Threa
     await client.chat.update({ channel: thread.channel, ts, text, blocks });
   }
 
+  // A busy turn edits its status often: one edit in flight per message, the latest text wins.
+  const statusEdits = createEditCoalescer<{ thread: ThreadRef; status: StatusView }>(
+    (ts, { thread, status }) => update(thread, ts, status.text, statusBlocks(status)),
+  );
+
   return {
-    postStatus: (thread, text) => post(thread, text, statusBlocks(text)),
-    updateStatus: (thread, ref, text) => update(thread, ref, text, statusBlocks(text)),
+    postStatus: (thread, status) => post(thread, status.text, statusBlocks(status)),
+    updateStatus: (thread, ref, status) => statusEdits.edit(ref, { thread, status }),
 
     async postCommand(thread, report) {
       const ts = await post(thread, `$ ${report.command}`, commandBlocks(report));
@@ -66,6 +75,14 @@ export function createSlackPoster(client: WebClient, pacer: ChannelPacer): Threa
     postAnswer: (thread, markdown) => post(thread, markdown.slice(0, 3000), answerBlocks(markdown)),
 
     postError: (thread, text) => post(thread, text, errorBlocks(text)),
+
+    postNotice: (thread, text) => post(thread, text, noticeBlocks(text)),
+    postApproval: (thread, request) =>
+      post(thread, `Approval needed: ${request.command}`, approvalBlocks(request)),
+    markApproval: (thread, ref, outcome) => {
+      const text = approvalOutcomeText(outcome);
+      return update(thread, ref, text, noticeBlocks(text));
+    },
 
     async postPrivate(thread, userId, text) {
       await client.chat.postEphemeral({

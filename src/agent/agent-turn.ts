@@ -1,14 +1,19 @@
 import { randomUUID } from "node:crypto";
-import type { InboundMessage } from "../chat/thread.ts";
-import type { ThreadPoster } from "../chat/thread-poster.ts";
+import type { StatusView, ThreadPoster } from "../chat/thread-poster.ts";
+import type { CredentialBroker } from "../credentials/credential-broker.ts";
+import { createScrubber } from "../credentials/scrubber.ts";
 import { AppError, isAbortError } from "../errors.ts";
-import type { LanguageModel, ModelMessage, ToolCall } from "../model/language-model.ts";
-import type { RiskLevel } from "../policy/risk.ts";
+import type { LanguageModel, ToolCall } from "../model/language-model.ts";
+import type { RiskAssessment, RiskLevel } from "../policy/risk.ts";
 import type { SessionInbox, SessionRecord, SessionStore } from "../session/session-store.ts";
+import { AwaitingApproval } from "../tools/command-credentials.ts";
 import type { ToolContext } from "../tools/tool.ts";
 import type { ToolRegistry } from "../tools/tool-registry.ts";
 import { createCommandGuard } from "./command-guard.ts";
+import { settleParkedApproval } from "./parked-approval.ts";
 import type { SessionWorkspace } from "./session-workspace.ts";
+import { createTurnCredentials } from "./turn-credentials.ts";
+import { describeCall, readInbox, systemNote, unansweredToolCalls } from "./turn-history.ts";
 import {
   interruptionOf,
   shutdownTurn,
@@ -27,14 +32,15 @@ export interface AgentTurnDependencies {
   maxSteps: number;
   checkpointAt: RiskLevel;
   limits: ToolContext["limits"];
-  /** Called after each model reply and each tool result, e.g. for metrics. */
-  onStep?: (
-    event: { kind: "model"; inputTokens: number; outputTokens: number } | { kind: "tool"; name: string },
-  ) => void;
+  /** Linked accounts; absent when no credential provider is configured. */
+  broker?: CredentialBroker;
+  /** Credentialed commands at or above this level wait for their owner's Approve. */
+  approveAt: RiskLevel;
+  onAssessed?: (assessment: RiskAssessment) => void;
   now?: () => number;
 }
 
-export type TurnOutcome = "answered" | "step_limit" | "model_failed" | "stopped";
+export type TurnOutcome = "answered" | "step_limit" | "model_failed" | "stopped" | "awaiting_approval";
 
 /**
  * One turn of the agent loop, driven by the step log (the session's history plus its
@@ -45,6 +51,7 @@ export type TurnOutcome = "answered" | "step_limit" | "model_failed" | "stopped"
  *
  * Aborting `signal` with a TurnInterruption stops the turn between steps or kills the running
  * command: a user's stop ends the turn; a shutdown or a lost lease leaves it for the next worker.
+ * Everything a tool returns or reports is scrubbed of every token used in this turn.
  */
 export async function runAgentTurn(
   deps: AgentTurnDependencies,
@@ -55,7 +62,7 @@ export async function runAgentTurn(
   const now = deps.now ?? Date.now;
   const { thread, key } = session;
   const save = () => deps.store.save({ ...session, updatedAt: new Date().toISOString() });
-  const resumed = session.activeTurn !== undefined;
+  const resumedAfterCrash = session.activeTurn !== undefined && !session.activeTurn.awaitingApproval;
   if (!session.activeTurn) {
     session.turns += 1;
     session.activeTurn = { id: randomUUID(), startedAt: new Date().toISOString(), steps: 0 };
@@ -63,23 +70,52 @@ export async function runAgentTurn(
     await readInbox(deps.inbox, session);
   }
   const turn = session.activeTurn;
+  const decided = await settleParkedApproval(session, deps.store, deps.poster);
   const started = Date.parse(turn.startedAt);
   const elapsed = () => seconds(now() - started);
 
+  const running = (text: string): StatusView => ({ text, stopId: turn.id });
   if (!turn.statusRef) {
-    turn.statusRef = await deps.poster.postStatus(thread, "Looking into it…");
+    turn.statusRef = await deps.poster.postStatus(thread, running("Looking into it…"));
     await save();
   }
   const statusRef = turn.statusRef;
-  const setStatus = (text: string) => deps.poster.updateStatus(thread, statusRef, text);
-  if (resumed) await setStatus("Resuming after a worker restart…");
+  const setStatus = (status: StatusView) => deps.poster.updateStatus(thread, statusRef, status);
+  if (resumedAfterCrash) await setStatus(running("Resuming after a worker restart…"));
 
-  const context: ToolContext = {
+  let scrubber = createScrubber([]);
+  const secrets: string[] = [];
+  const scrub = (text: string) => scrubber.scrub(text);
+  const guard = createCommandGuard({ ...deps, key, thread, signal });
+  const context: Omit<ToolContext, "callId"> = {
     runner: () => deps.workspace.runner(signal),
-    guard: createCommandGuard({ ...deps, key, thread, signal }),
+    assess: guard.assess,
+    protect: guard.protect,
     report: async (report) => {
-      await deps.poster.postCommand(thread, report);
+      await deps.poster.postCommand(thread, {
+        ...report,
+        command: scrub(report.command),
+        output: scrub(report.output),
+      });
     },
+    ...(deps.broker
+      ? {
+          credentials: createTurnCredentials({
+            broker: deps.broker,
+            store: deps.store,
+            poster: deps.poster,
+            key,
+            thread,
+            turn,
+            approveAt: deps.approveAt,
+            ...(decided ? { decided } : {}),
+            onSecrets(added) {
+              secrets.push(...added);
+              scrubber = createScrubber(secrets);
+            },
+          }),
+        }
+      : {}),
     limits: deps.limits,
     signal,
   };
@@ -87,25 +123,30 @@ export async function runAgentTurn(
   const finish = async (outcome: TurnOutcome, statusText: string): Promise<TurnOutcome> => {
     session.activeTurn = undefined;
     await save();
-    await setStatus(statusText);
+    await setStatus({ text: statusText });
     return outcome;
   };
+
+  async function runToolCall(call: ToolCall): Promise<void> {
+    turn.runningCall = { id: call.id, name: call.name, startedAt: new Date().toISOString() };
+    await save();
+    await setStatus(running(`Step ${turn.steps}: ${scrub(describeCall(call))}`));
+    const result = await deps.tools.execute(call, context);
+    session.history.push({ role: "tool", toolCallId: call.id, content: scrub(result.content) });
+    turn.runningCall = undefined;
+  }
 
   try {
     for (;;) {
       for (const call of unansweredToolCalls(session.history)) {
-        if (turn.runningCall?.id === call.id) {
-          await recordLostCall(deps, session, call);
-        } else {
-          await runToolCall(deps, session, call, context, setStatus);
-          deps.onStep?.({ kind: "tool", name: call.name });
-        }
+        if (turn.runningCall?.id === call.id) await recordLostCall(call);
+        else await runToolCall(call);
         await save();
       }
 
       const last = session.history.at(-1);
       if (last?.role === "assistant" && !last.toolCalls?.length) {
-        await deps.poster.postAnswer(thread, last.content?.trim() || "(The model gave no answer.)");
+        await deps.poster.postAnswer(thread, scrub(last.content?.trim() || "(The model gave no answer.)"));
         return await finish("answered", `Done in ${elapsed()} · ${plural(turn.steps, "step")}.`);
       }
       if (turn.steps >= deps.maxSteps) {
@@ -121,7 +162,7 @@ export async function runAgentTurn(
       await readInbox(deps.inbox, session);
       turn.steps += 1;
       await save();
-      await setStatus(`Thinking… (step ${turn.steps} of at most ${deps.maxSteps})`);
+      await setStatus(running(`Thinking… (step ${turn.steps} of at most ${deps.maxSteps})`));
       signal.throwIfAborted();
 
       let reply: Awaited<ReturnType<LanguageModel["complete"]>>;
@@ -136,41 +177,63 @@ export async function runAgentTurn(
         await deps.poster.postError(thread, `${error.message} Reply in this thread to try again.`);
         return await finish("model_failed", `Stopped: the model is unavailable (${elapsed()}).`);
       }
-      deps.onStep?.({ kind: "model", ...reply.usage });
       session.history.push({ role: "assistant", content: reply.content, toolCalls: reply.toolCalls });
       await save();
     }
   } catch (error) {
+    if (error instanceof AwaitingApproval) return await parkForApproval(error);
     const interruption =
       interruptionOf(signal) ?? (error instanceof TurnInterruptedError ? error.interruption : undefined);
     if (!interruption) throw error;
     return await interrupted(interruption);
   }
 
+  async function recordLostCall(call: ToolCall): Promise<void> {
+    await deps.poster.postError(
+      thread,
+      `A worker stopped while ${scrub(describeCall(call))}; it was not run again. I am telling the model so it can check what happened.`,
+    );
+    session.history.push({
+      role: "tool",
+      toolCallId: call.id,
+      content:
+        "The worker executing this call stopped (crash or restart) before reporting a result. It may or may not have " +
+        "completed, fully or partly. It was NOT re-run. Inspect its effects before deciding whether to run it again.",
+    });
+    turn.runningCall = undefined;
+  }
+
+  async function parkForApproval(waiting: AwaitingApproval): Promise<TurnOutcome> {
+    // No worker waits for a click: the turn is saved parked, and the click enqueues its resumption.
+    turn.runningCall = undefined;
+    turn.awaitingApproval = { approvalId: waiting.approvalId, callId: waiting.callId };
+    await save();
+    await setStatus({ text: `Waiting for approval (${elapsed()} so far).` });
+    return "awaiting_approval";
+  }
+
   async function interrupted(interruption: TurnInterruption): Promise<TurnOutcome> {
     // Another worker owns the session now: touching it would overwrite that worker's steps.
     if (interruption.kind === "lease_lost") throw interruption.error;
-    const running = turn.runningCall;
+    const runningCall = turn.runningCall;
     if (interruption.kind === "stopped") {
       for (const call of unansweredToolCalls(session.history)) {
+        const killed = call.id === runningCall?.id ? " (the command was killed)" : "";
         session.history.push({
           role: "tool",
           toolCallId: call.id,
-          content: `Stopped by <@${interruption.by}> before it finished${call.id === running?.id ? " (the command was killed)" : ""}.`,
+          content: `Stopped by <@${interruption.by}> before it finished${killed}.`,
         });
       }
       turn.runningCall = undefined;
-      session.history.push({
-        role: "user",
-        content: `[note from threadhands] <@${interruption.by}> stopped this turn.`,
-      });
+      session.history.push(systemNote(`<@${interruption.by}> stopped this turn.`));
       return finish("stopped", `Stopped by <@${interruption.by}> after ${elapsed()}.`);
     }
-    if (interruption.kind === "shutdown" && running) {
-      // The command was killed at the shutdown deadline: its outcome is known to be "killed".
+    if (runningCall) {
+      // Killed at the shutdown deadline: its outcome is known to be "killed", so say exactly that.
       session.history.push({
         role: "tool",
-        toolCallId: running.id,
+        toolCallId: runningCall.id,
         content:
           "The worker running this command shut down for a deploy and killed it before it finished. Check its effects before running it again.",
       });
@@ -179,81 +242,6 @@ export async function runAgentTurn(
     await save();
     throw interruption.error;
   }
-}
-
-async function runToolCall(
-  deps: AgentTurnDependencies,
-  session: SessionRecord,
-  call: ToolCall,
-  context: ToolContext,
-  setStatus: (text: string) => Promise<void>,
-): Promise<void> {
-  const turn = session.activeTurn;
-  if (!turn) throw new AppError("turn_state", "runToolCall outside a turn");
-  turn.runningCall = { id: call.id, name: call.name, startedAt: new Date().toISOString() };
-  await deps.store.save(session);
-  await setStatus(`Step ${turn.steps}: ${describeCall(call)}`);
-  const result = await deps.tools.execute(call, context);
-  session.history.push({ role: "tool", toolCallId: call.id, content: result.content });
-  turn.runningCall = undefined;
-}
-
-async function recordLostCall(
-  deps: AgentTurnDependencies,
-  session: SessionRecord,
-  call: ToolCall,
-): Promise<void> {
-  const what = describeCall(call);
-  await deps.poster.postError(
-    session.thread,
-    `A worker stopped while ${what}; it was not run again. I am telling the model so it can check what happened.`,
-  );
-  session.history.push({
-    role: "tool",
-    toolCallId: call.id,
-    content:
-      "The worker executing this call stopped (crash or restart) before reporting a result. It may or may not have " +
-      "completed, fully or partly. It was NOT re-run. Inspect its effects before deciding whether to run it again.",
-  });
-  if (session.activeTurn) session.activeTurn.runningCall = undefined;
-}
-
-/** Tool calls of the last assistant message that have no result yet, in order. */
-function unansweredToolCalls(history: ModelMessage[]): ToolCall[] {
-  const lastAssistant = history.findLastIndex((message) => message.role === "assistant");
-  const assistant = history[lastAssistant];
-  if (assistant?.role !== "assistant" || !assistant.toolCalls?.length) return [];
-  const answered = new Set(
-    history
-      .slice(lastAssistant + 1)
-      .flatMap((message) => (message.role === "tool" ? [message.toolCallId] : [])),
-  );
-  return assistant.toolCalls.filter((call) => !answered.has(call.id));
-}
-
-async function readInbox(inbox: SessionInbox, session: SessionRecord): Promise<void> {
-  const notes = await inbox.takeNotes(session.key);
-  const messages = await inbox.take(session.key);
-  for (const note of notes)
-    session.history.push({ role: "user", content: `[note from threadhands] ${note}` });
-  for (const message of messages) session.history.push(userMessage(message));
-}
-
-function userMessage(message: InboundMessage): ModelMessage {
-  const who = message.user.name ? `${message.user.name} (<@${message.user.id}>)` : `<@${message.user.id}>`;
-  return { role: "user", content: `${who} wrote: ${message.text}` };
-}
-
-function describeCall(call: ToolCall): string {
-  if (call.name === "run_command") {
-    try {
-      const { command } = JSON.parse(call.arguments) as { command?: unknown };
-      if (typeof command === "string") return `running \`${command.slice(0, 200)}\``;
-    } catch {
-      // broken arguments are reported to the model by the registry
-    }
-  }
-  return `calling ${call.name}`;
 }
 
 function plural(count: number, word: string): string {

@@ -15,37 +15,42 @@ export interface CommandGuardOptions {
   poster: ThreadPoster;
   store: SessionStore;
   signal: AbortSignal;
+  onAssessed?: (assessment: RiskAssessment) => void;
 }
 
 /**
- * The risk gate in front of every command: classify it with the shell parser and, when it is at
- * or above the configured level, checkpoint the sandbox and post a Restore button before it runs.
+ * The risk gate in front of every command: `assess` classifies it with the shell parser (asking
+ * the sandbox whether a redirect target exists); `protect` checkpoints the sandbox and posts a
+ * Restore button when the command is at or above the configured level, just before it runs.
  */
 export function createCommandGuard(options: CommandGuardOptions) {
-  return async function guard(command: string, runner: CommandRunner): Promise<RiskAssessment> {
-    const assessment = await classifyCommand(command, {
-      fileExists: async (path) =>
-        (await runner.exec(`test -e ${quote(path)}`, { signal: options.signal })).exitCode === 0,
-    });
-    if (!isAtLeast(assessment.level, options.checkpointAt)) return assessment;
+  return {
+    async assess(command: string, runner: CommandRunner): Promise<RiskAssessment> {
+      const assessment = await classifyCommand(command, {
+        fileExists: async (path) =>
+          (await runner.exec(`test -e ${quote(path)}`, { signal: options.signal })).exitCode === 0,
+      });
+      options.onAssessed?.(assessment);
+      return assessment;
+    },
 
-    const checkpoint = await options.workspace.checkpoint(`before: ${command}`, options.signal);
-    const restoreId = randomUUID();
-    const messageRef = await options.poster.postCheckpoint(
-      options.thread,
-      { restoreId, label: command },
-      options.signal,
-    );
-    await options.store.saveCheckpoint(options.key, {
-      restoreId,
-      checkpointId: checkpoint.id,
-      label: command,
-      createdAt: checkpoint.createdAt,
-      messageRef,
-    });
-    return assessment;
+    async protect(command: string, assessment: RiskAssessment): Promise<void> {
+      if (!isAtLeast(assessment.level, options.checkpointAt)) return;
+      const checkpoint = await options.workspace.checkpoint(`before: ${command}`, options.signal);
+      const restoreId = randomUUID();
+      const messageRef = await options.poster.postCheckpoint(options.thread, { restoreId, label: command });
+      await options.store.saveCheckpoint(options.key, {
+        restoreId,
+        checkpointId: checkpoint.id,
+        label: command,
+        createdAt: checkpoint.createdAt,
+        messageRef,
+      });
+    },
   };
 }
+
+export type CommandGuard = ReturnType<typeof createCommandGuard>;
 
 function quote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;

@@ -17,13 +17,16 @@ export function createPlatformPoster(
     return poster;
   };
   return {
-    postStatus: (thread, text, signal) => of(thread).postStatus(thread, text, signal),
-    updateStatus: (thread, ref, text, signal) => of(thread).updateStatus(thread, ref, text, signal),
+    postStatus: (thread, status, signal) => of(thread).postStatus(thread, status, signal),
+    updateStatus: (thread, ref, status, signal) => of(thread).updateStatus(thread, ref, status, signal),
     postCommand: (thread, report, signal) => of(thread).postCommand(thread, report, signal),
     postCheckpoint: (thread, notice, signal) => of(thread).postCheckpoint(thread, notice, signal),
     markRestored: (thread, ref, outcome, signal) => of(thread).markRestored(thread, ref, outcome, signal),
     postAnswer: (thread, markdown, signal) => of(thread).postAnswer(thread, markdown, signal),
     postError: (thread, text, signal) => of(thread).postError(thread, text, signal),
+    postNotice: (thread, text, signal) => of(thread).postNotice(thread, text, signal),
+    postApproval: (thread, request, signal) => of(thread).postApproval(thread, request, signal),
+    markApproval: (thread, ref, outcome, signal) => of(thread).markApproval(thread, ref, outcome, signal),
     postPrivate: (thread, userId, text, signal) => of(thread).postPrivate(thread, userId, text, signal),
   };
 }

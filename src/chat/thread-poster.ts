@@ -26,13 +26,43 @@ export interface RestoreOutcome {
   durationMs: number;
 }
 
+export interface StatusView {
+  text: string;
+  /** When set, the status carries a Stop button with this opaque id (a turn is running). */
+  stopId?: string;
+}
+
+export interface ApprovalRequest {
+  /** Opaque id carried by the Approve and Deny buttons. */
+  approvalId: string;
+  command: string;
+  /** Display names of the accounts the command would use, e.g. "GitHub". */
+  accounts: string[];
+  /** The token's owner: the only person who may approve. */
+  ownerId: string;
+  risk: "read" | "write" | "destructive";
+}
+
+export interface ApprovalOutcome {
+  command: string;
+  decision: "approved" | "denied" | "expired";
+  /** Who decided; absent when the request expired. */
+  by?: string;
+}
+
 /**
  * How workers speak in a thread. Implemented by each chat adapter (`bots/*`), which renders
  * these to its platform (Block Kit, components) and respects its limits.
  */
 export interface ThreadPoster {
-  postStatus(thread: ThreadRef, text: string, signal?: AbortSignal): Promise<PostedMessageRef>;
-  updateStatus(thread: ThreadRef, ref: PostedMessageRef, text: string, signal?: AbortSignal): Promise<void>;
+  postStatus(thread: ThreadRef, status: StatusView, signal?: AbortSignal): Promise<PostedMessageRef>;
+  /** Edits in place; adapters coalesce bursts (latest wins) to respect edit rate limits. */
+  updateStatus(
+    thread: ThreadRef,
+    ref: PostedMessageRef,
+    status: StatusView,
+    signal?: AbortSignal,
+  ): Promise<void>;
   postCommand(thread: ThreadRef, report: CommandReport, signal?: AbortSignal): Promise<PostedMessageRef>;
   postCheckpoint(
     thread: ThreadRef,
@@ -47,6 +77,18 @@ export interface ThreadPoster {
   ): Promise<void>;
   postAnswer(thread: ThreadRef, markdown: string, signal?: AbortSignal): Promise<PostedMessageRef>;
   postError(thread: ThreadRef, text: string, signal?: AbortSignal): Promise<PostedMessageRef>;
-  /** Visible to one user only (Slack ephemeral, Discord ephemeral follow-up). */
+  /** A neutral line for everyone: audit lines ("ran as @alice with GitHub"), confirmations. */
+  postNotice(thread: ThreadRef, text: string, signal?: AbortSignal): Promise<PostedMessageRef>;
+  postApproval(thread: ThreadRef, request: ApprovalRequest, signal?: AbortSignal): Promise<PostedMessageRef>;
+  markApproval(
+    thread: ThreadRef,
+    ref: PostedMessageRef,
+    outcome: ApprovalOutcome,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /**
+   * Visible to one user only (Slack ephemeral, a Discord DM). It may carry a sign-in link, so
+   * an adapter that cannot reach the user privately must fail rather than post it publicly.
+   */
   postPrivate(thread: ThreadRef, userId: string, text: string, signal?: AbortSignal): Promise<void>;
 }

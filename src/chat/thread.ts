@@ -24,10 +24,13 @@ export interface InboundMessage {
   receivedAt: string;
 }
 
+export const inboundActionKinds = ["restore", "approve", "deny", "stop"] as const;
+export type InboundActionKind = (typeof inboundActionKinds)[number];
+
 /** A button click, normalised by an ingress adapter. */
 export interface InboundAction {
   actionId: string;
-  kind: "restore";
+  kind: InboundActionKind;
   /** Opaque id the button carries; the worker checks it against the session. */
   value: string;
   thread: ThreadRef;

@@ -21,8 +21,8 @@ export function instrumentModel(model: LanguageModel, metrics: Metrics): Languag
 }
 
 /**
- * Counts commands by risk where the policy decides it: the guard every command passes through.
- * The guard lives in the per-turn tool context, so it is wrapped per call.
+ * Counts commands by risk where the policy decides it: the assessment every command passes
+ * through. It lives in the per-turn tool context, so it is wrapped per call.
  */
 export function instrumentTools(tools: ToolRegistry, metrics: Metrics): ToolRegistry {
   return {
@@ -30,8 +30,8 @@ export function instrumentTools(tools: ToolRegistry, metrics: Metrics): ToolRegi
     execute(call, context) {
       return tools.execute(call, {
         ...context,
-        async guard(command, runner) {
-          const assessment = await context.guard(command, runner);
+        async assess(command, runner) {
+          const assessment = await context.assess(command, runner);
           metrics.commandRun(assessment.level);
           return assessment;
         },

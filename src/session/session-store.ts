@@ -1,5 +1,6 @@
-import type { InboundMessage, ThreadRef } from "../chat/thread.ts";
+import type { ChatUser, InboundMessage, ThreadRef } from "../chat/thread.ts";
 import type { ModelMessage } from "../model/language-model.ts";
+import type { RiskLevel } from "../policy/risk.ts";
 
 /** What a thread's session remembers between turns. Never holds a secret. */
 export interface SessionRecord {
@@ -23,6 +24,25 @@ export interface ActiveTurn {
   statusRef?: string;
   /** The tool call that was executing; if a worker died during it, its outcome is unknown. */
   runningCall?: { id: string; name: string; startedAt: string };
+  /** Whose request the model acts on: the author of the latest message it has read. */
+  requester?: ChatUser;
+  /** The turn is parked until a credential's owner clicks Approve or Deny; no worker holds it. */
+  awaitingApproval?: { approvalId: string; callId: string };
+}
+
+/** A credentialed command waiting for (or given) its token owner's decision. */
+export interface ApprovalRecord {
+  approvalId: string;
+  callId: string;
+  command: string;
+  providers: string[];
+  /** The token's owner, the only one who may decide. */
+  ownerId: string;
+  risk: RiskLevel;
+  createdAt: string;
+  messageRef?: string;
+  decision?: "approved" | "denied" | "expired";
+  decidedBy?: string;
 }
 
 /** A checkpoint as the thread knows it: the Restore button carries `restoreId` only. */
@@ -46,6 +66,19 @@ export interface SessionStore {
 
   saveCheckpoint(key: string, record: CheckpointRecord): Promise<void>;
   findCheckpoint(key: string, restoreId: string): Promise<CheckpointRecord | undefined>;
+
+  saveApproval(key: string, record: ApprovalRecord): Promise<void>;
+  findApproval(key: string, approvalId: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Records a decision only if none was recorded yet (an owner's click and a request expiring
+   * can race); returns the record as it stands afterwards.
+   */
+  decideApproval(
+    key: string,
+    approvalId: string,
+    decision: NonNullable<ApprovalRecord["decision"]>,
+    by?: string,
+  ): Promise<ApprovalRecord | undefined>;
 }
 
 /**

@@ -29,8 +29,14 @@ export function createTurnRunner(options: TurnRunnerOptions) {
   const running = new Map<string, AbortController>();
   let draining = false;
 
+  /** New messages, a turn a dead worker left half done, or a parked turn whose owner decided. */
   async function hasWork(key: string): Promise<boolean> {
-    return (await inbox.hasMessages(key)) || (await store.load(key))?.activeTurn !== undefined;
+    if (await inbox.hasMessages(key)) return true;
+    const turn = (await store.load(key))?.activeTurn;
+    if (!turn) return false;
+    if (!turn.awaitingApproval) return true;
+    const decision = (await store.findApproval(key, turn.awaitingApproval.approvalId))?.decision;
+    return decision === "approved" || decision === "denied";
   }
 
   async function runOne(
@@ -40,7 +46,7 @@ export function createTurnRunner(options: TurnRunnerOptions) {
     outer: AbortSignal,
   ): Promise<boolean> {
     const session = await store.load(key);
-    if (!session || (!session.activeTurn && !(await inbox.hasMessages(key)))) return false;
+    if (!session || !(await hasWork(key))) return false;
     if (!session.activeTurn) await inbox.takeStopRequest(key); // a stale stop must not end a new turn
     const controller = new AbortController();
     const abortFromOuter = () => controller.abort(outer.reason);

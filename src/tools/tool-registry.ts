@@ -2,19 +2,22 @@ import { z } from "zod";
 import { AppError, isAbortError } from "../errors.ts";
 import type { ToolCall, ToolSpec } from "../model/language-model.ts";
 import { readFileTool } from "./read-file.ts";
-import { runCommandTool } from "./run-command.ts";
+import { createRunCommandTool } from "./run-command.ts";
 import type { Tool, ToolContext } from "./tool.ts";
 import { writeFileTool } from "./write-file.ts";
 
-export const defaultTools: Tool[] = [runCommandTool, readFileTool, writeFileTool];
+/** The tools every session has; `credentialProviders` lets run_command ask for linked accounts. */
+export function defaultTools(credentialProviders: string[] = []): Tool[] {
+  return [createRunCommandTool(credentialProviders), readFileTool, writeFileTool];
+}
 
 export interface ToolRegistry {
   specs: ToolSpec[];
   /** Always answers with text for the model: broken arguments and tool failures included. */
-  execute(call: ToolCall, context: ToolContext): Promise<{ content: string; ok: boolean }>;
+  execute(call: ToolCall, context: Omit<ToolContext, "callId">): Promise<{ content: string; ok: boolean }>;
 }
 
-export function createToolRegistry(tools: Tool[] = defaultTools): ToolRegistry {
+export function createToolRegistry(tools: Tool[] = defaultTools()): ToolRegistry {
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   return {
     specs: tools.map((tool) => ({
@@ -22,7 +25,8 @@ export function createToolRegistry(tools: Tool[] = defaultTools): ToolRegistry {
       description: tool.description,
       parameters: z.toJSONSchema(tool.parameters) as Record<string, unknown>,
     })),
-    async execute(call, context) {
+    async execute(call, turnContext) {
+      const context = { ...turnContext, callId: call.id };
       const tool = byName.get(call.name);
       if (!tool) {
         return failure(`Unknown tool "${call.name}". Available tools: ${[...byName.keys()].join(", ")}.`);

@@ -13,7 +13,8 @@ export const writeFileTool = defineTool({
   async run({ path, content }, context) {
     const runner = await context.runner();
     // Overwriting is as risky as `>` over an existing file; the guard decides with the same rules.
-    await context.guard(`cat > ${shellQuote(path)}`, runner);
+    const asShell = `cat > ${shellQuote(path)}`;
+    await context.protect(asShell, await context.assess(asShell, runner));
     await runner.writeFile(path, content, { signal: context.signal });
     return `Wrote ${Buffer.byteLength(content)} bytes to ${path}.`;
   },

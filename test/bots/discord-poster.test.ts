@@ -45,24 +45,56 @@ describe("the Discord poster", () => {
     discord.assertNoUnexpectedCalls();
   });
 
-  it("pings nobody from agent text, but mentions the user in a private word it cannot make ephemeral", async () => {
+  it("pings nobody from agent text, and says a private word in a DM, never in the thread", async () => {
+    const bob = discord.addUser("bob");
     await poster.postAnswer(thread, "@everyone the fix is in");
-    await poster.postPrivate(thread, "123456789012345678", "That checkpoint is not part of this session.");
-    const [answer, privateWord] = discord
-      .callsTo("POST /channels/{channel}/messages")
-      .map((call) => call.body);
+    await poster.postPrivate(thread, bob.id, "Sign in here: https://example.test/only-for-bob");
+    const [answer] = discord.callsTo("POST /channels/{channel}/messages").map((call) => call.body);
     expect(answer).toMatchObject({ allowed_mentions: { parse: [] } });
-    expect(privateWord).toMatchObject({
-      content: "<@123456789012345678> That checkpoint is not part of this session.",
-      allowed_mentions: { users: ["123456789012345678"] },
+    expect(
+      discord
+        .messages(discord.channelId)
+        .map((message) => message.content)
+        .join("\n"),
+    ).not.toContain("only-for-bob");
+    expect(discord.directMessages(bob.id).map((message) => message.content)).toEqual([
+      "Sign in here: https://example.test/only-for-bob",
+    ]);
+  });
+
+  it("shows a Stop button on a running status and removes it when the turn ends", async () => {
+    const status = await poster.postStatus(thread, { text: "Thinking…", stopId: "turn-1" });
+    expect(JSON.stringify(discord.message(status)?.components)).toContain("stop:turn-1");
+    await poster.updateStatus(thread, status, { text: "Done." });
+    await discord.waitFor(() => discord.message(status)?.content === "⏳ Done.", { timeoutMs: 5000 });
+    expect(discord.message(status)?.components).toEqual([]);
+  });
+
+  it("asks for approval with Approve and Deny buttons and replaces them with the decision", async () => {
+    const ref = await poster.postApproval(thread, {
+      approvalId: "ap-1",
+      command: "gh repo delete x",
+      accounts: ["Github"],
+      ownerId: "123456789012345678",
+      risk: "destructive",
     });
+    const components = JSON.stringify(discord.message(ref)?.components);
+    expect(components).toContain("approve:ap-1");
+    expect(components).toContain("deny:ap-1");
+    await poster.markApproval(thread, ref, {
+      command: "gh repo delete x",
+      decision: "denied",
+      by: "123456789012345678",
+    });
+    expect(discord.message(ref)?.content).toBe("Denied by <@123456789012345678>: `gh repo delete x`");
+    expect(discord.message(ref)?.components).toEqual([]);
   });
 
   it("collapses status edits that pile up behind a rate-limited one into a single edit with the latest text", async () => {
-    const status = await poster.postStatus(thread, "Looking into it…");
+    const status = await poster.postStatus(thread, { text: "Looking into it…" });
     discord.failNext("PATCH /channels/{channel}/messages/{message}", { retryAfter: 1 });
-    const first = poster.updateStatus(thread, status, "Step 1");
-    for (let step = 2; step <= 6; step++) await poster.updateStatus(thread, status, `Step ${step}`);
+    const first = poster.updateStatus(thread, status, { text: "Step 1" });
+    for (let step = 2; step <= 6; step++) await poster.updateStatus(thread, status, { text: `Step ${step}` });
     await first;
     await discord.waitFor(() => discord.message(status)?.content === "⏳ Step 6", { timeoutMs: 5000 });
     const edits = discord.callsTo("PATCH /channels/{channel}/messages/{message}");

@@ -87,7 +87,8 @@ describe("Discord rendering", () => {
 
   it("reads back the kinds it writes and nothing else", () => {
     expect(parseCustomId(customIdFor("restore", "abc:def"))).toEqual({ kind: "restore", value: "abc:def" });
-    expect(parseCustomId("approve:abc")).toBeUndefined();
+    expect(parseCustomId("approve:abc")).toEqual({ kind: "approve", value: "abc" });
+    expect(parseCustomId("launch:abc")).toBeUndefined();
     expect(parseCustomId("restore:")).toBeUndefined();
     expect(() => customIdFor("restore", "x".repeat(100))).toThrow(RangeError);
   });

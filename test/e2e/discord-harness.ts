@@ -8,7 +8,7 @@ import pino from "pino";
 import { loadConfig } from "../../config/load-config.ts";
 import type { AppConfig } from "../../config/schema.ts";
 import { queueNames } from "../../queue/job-schemas.ts";
-import { type RunningApp, startApp } from "../../src/app.ts";
+import { type RunningApp, startApp } from "../../src/app/start-app.ts";
 import { threadKey } from "../../src/chat/thread.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import type { FakeUser, StoredMessage } from "../fakes/discord/discord-payloads.ts";
@@ -72,7 +72,7 @@ export async function startDiscordHarness(
   config.queue.prefix = prefix;
   config.model.maxRetries = 1;
   options.tweak?.(config);
-  const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const app = await startApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
   const redis = new Redis(redisUrl);
   const alice = discord.addUser("alice");
   const mallory = discord.addUser("mallory");

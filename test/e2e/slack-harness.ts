@@ -8,7 +8,7 @@ import pino from "pino";
 import { loadConfig } from "../../config/load-config.ts";
 import type { AppConfig } from "../../config/schema.ts";
 import { queueNames } from "../../queue/job-schemas.ts";
-import { type RunningApp, startApp } from "../../src/app.ts";
+import { type RunningApp, startApp } from "../../src/app/start-app.ts";
 import { threadKey } from "../../src/chat/thread.ts";
 import type { Sandbox } from "../../src/sandbox/sandbox.ts";
 import { createFakeOpenAI, type FakeOpenAI } from "../fakes/openai/fake-openai.ts";
@@ -80,7 +80,7 @@ export async function startSlackHarness(
   config.chat.postsPerSecondPerChannel = 200;
   config.chat.postBurst = 50;
   tweak(config);
-  const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const app = await startApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
   const eventsUrl = `http://127.0.0.1:${app.port}/slack/events`;
   const redis = new Redis(redisUrl);
 

@@ -7,9 +7,16 @@ const threads = 50;
 /** Each thread's model answers are derived from that thread's own request, so a mix-up shows. */
 function answerFor(request: ChatRequest): StaticStep {
   const messages = request.body.messages;
-  const asked = String(messages.find((message) => message.role === "user")?.content ?? "").match(/thread (\d+)/)?.[1];
+  const asked = String(messages.find((message) => message.role === "user")?.content ?? "").match(
+    /thread (\d+)/,
+  )?.[1];
   const tool = messages.filter((message) => message.role === "tool").at(-1);
-  if (!tool) return { toolCalls: [{ name: "run_command", arguments: { command: `echo marker-${asked} > mine.txt; cat mine.txt` } }] };
+  if (!tool)
+    return {
+      toolCalls: [
+        { name: "run_command", arguments: { command: `echo marker-${asked} > mine.txt; cat mine.txt` } },
+      ],
+    };
   return { content: `thread ${asked} saw ${String(tool.content).match(/marker-\d+/)?.[0]}` };
 }
 
@@ -26,7 +33,9 @@ describe("fifty threads at once", () => {
     const { slack, model } = harness;
     model.script(...Array.from({ length: threads * 2 }, () => answerFor));
     const roots = await Promise.all(
-      Array.from({ length: threads }, (_, index) => harness.mention(`U0USER${index}`, `thread ${index}: check`)),
+      Array.from({ length: threads }, (_, index) =>
+        harness.mention(`U0USER${index}`, `thread ${index}: check`),
+      ),
     );
     for (const [index, root] of roots.entries()) {
       const answer = await slack.waitForMessage(

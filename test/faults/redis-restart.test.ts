@@ -20,10 +20,24 @@ async function freePort(): Promise<number> {
 async function startRedis(dir: string, port: number): Promise<ChildProcess> {
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction"],
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--save",
+      "",
+      "--maxmemory-policy",
+      "noeviction",
+    ],
     { stdio: "ignore" },
   );
-  for (let i = 0; i < 100 && !(await redisAnswers("127.0.0.1", port)); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && !(await redisAnswers("127.0.0.1", port)); i++)
+    await new Promise((r) => setTimeout(r, 50));
   return child;
 }
 
@@ -49,7 +63,9 @@ describe("a Redis restart during a turn", () => {
     );
     rig.startWorker();
     await rig.mention("U0ALICE", "slow check");
-    await slack.waitForMessage(channel, (message) => message.text.includes("running `sleep 3"), { timeoutMs: 20_000 });
+    await slack.waitForMessage(channel, (message) => message.text.includes("running `sleep 3"), {
+      timeoutMs: 20_000,
+    });
 
     const stopped = new Promise((resolve) => redis?.once("exit", resolve));
     redis.kill("SIGTERM"); // redis-server flushes its AOF on SIGTERM
@@ -60,9 +76,13 @@ describe("a Redis restart during a turn", () => {
     expect(Date.now() - askedAt).toBeLessThan(3_000);
     redis = await startRedis(dir, port);
 
-    const answer = await slack.waitForMessage(channel, (m) => m.text === "Finished despite the Redis restart.", {
-      timeoutMs: 30_000,
-    });
+    const answer = await slack.waitForMessage(
+      channel,
+      (m) => m.text === "Finished despite the Redis restart.",
+      {
+        timeoutMs: 30_000,
+      },
+    );
     expect(answer.thread_ts).toBeDefined();
     model.assertDone();
   });

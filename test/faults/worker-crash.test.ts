@@ -40,11 +40,17 @@ describe("worker crashes and restarts", () => {
     const killedAt = Date.now();
 
     rig.startWorker();
-    const notice = await slack.waitForMessage(channel, (message) => message.text.includes("A worker stopped while"), {
+    const notice = await slack.waitForMessage(
+      channel,
+      (message) => message.text.includes("A worker stopped while"),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(notice.text).toContain("it was not run again");
+    await slack.waitForMessage(channel, (message) => message.text.includes("it ran once"), {
       timeoutMs: 30_000,
     });
-    expect(notice.text).toContain("it was not run again");
-    await slack.waitForMessage(channel, (message) => message.text.includes("it ran once"), { timeoutMs: 30_000 });
     expect(Date.now() - killedAt).toBeLessThan(25_000);
     model.assertDone();
   });
@@ -65,14 +71,20 @@ describe("worker crashes and restarts", () => {
     );
     const first = rig.startWorker();
     await rig.mention(alice, "two steps please");
-    await slack.waitForMessage(channel, (message) => message.text.includes("running `sleep 2"), { timeoutMs: 20_000 });
+    await slack.waitForMessage(channel, (message) => message.text.includes("running `sleep 2"), {
+      timeoutMs: 20_000,
+    });
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
 
     rig.startWorker();
-    await slack.waitForMessage(channel, (message) => message.text.includes("Both steps done across two workers."), {
-      timeoutMs: 30_000,
-    });
+    await slack.waitForMessage(
+      channel,
+      (message) => message.text.includes("Both steps done across two workers."),
+      {
+        timeoutMs: 30_000,
+      },
+    );
     model.assertDone();
   });
 });

@@ -6,7 +6,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { loadConfig } from "../../config/load-config.ts";
-import { type RunningApp, startApp } from "../../src/app.ts";
+import { type RunningApp, startApp } from "../../src/app/start-app.ts";
 import { createFakeOpenAI, type FakeOpenAI } from "../fakes/openai/fake-openai.ts";
 import { createFakeSlackWebApi, type FakeSlack } from "../fakes/slack/fake-slack-web-api.ts";
 import { appMentionEvent, freshTs, postSlackEvent } from "../fakes/slack/signed-requests.ts";
@@ -44,10 +44,9 @@ export async function startFaultRig(options: { redisUrl?: string } = {}) {
     THREADHANDS_DATA_DIR: path.join(dir, "data"),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
   };
-  const ingress: RunningApp = await startApp(
-    loadConfig({ ...env, THREADHANDS_ROLE: "ingress", PORT: "0" }),
-    pino({ level: "silent" }),
-  );
+  const ingress: RunningApp = await startApp(loadConfig({ ...env, THREADHANDS_ROLE: "ingress", PORT: "0" }), {
+    logger: pino({ level: "silent" }),
+  });
   const eventsUrl = `http://127.0.0.1:${ingress.port}/slack/events`;
   const workers: WorkerProcess[] = [];
   const postMention = async (user: string, text: string, ts: string) => {
@@ -63,7 +62,14 @@ export async function startFaultRig(options: { redisUrl?: string } = {}) {
     startWorker(extraEnv: Record<string, string> = {}): WorkerProcess {
       const child = spawn(process.execPath, ["src/main.ts"], {
         cwd: root,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, ...env, ...extraEnv, THREADHANDS_ROLE: "worker" },
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? dir,
+          ...env,
+          ...extraEnv,
+          THREADHANDS_ROLE: "worker",
+          PORT: "0",
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";

@@ -107,9 +107,10 @@ describe("instrumented ports", () => {
       writeFile: async () => {},
     };
     const levels: RiskAssessment["level"][] = ["destructive", "read"];
-    const context: ToolContext = {
+    const context: Omit<ToolContext, "callId"> = {
       runner: async () => runner,
-      guard: async () => ({ level: levels.shift() ?? "read", reasons: [] }),
+      assess: async () => ({ level: levels.shift() ?? "read", reasons: [] }),
+      protect: async () => {},
       report: async () => {},
       limits: { defaultTimeoutMs: 1000, maxTimeoutMs: 2000, outputLimitBytes: 1000 },
       signal: new AbortController().signal,

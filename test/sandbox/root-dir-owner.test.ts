@@ -16,7 +16,11 @@ describe("the sandbox root's owner file", () => {
     const claimer = path.resolve(import.meta.dirname, "../../src/sandbox/local/root-dir-owner.ts");
     const child = spawn(
       process.execPath,
-      ["--input-type=module", "-e", `const m = await import(${JSON.stringify(claimer)}); await m.claimRootDir(${JSON.stringify(root)}); console.log("claimed"); setInterval(() => {}, 1000);`],
+      [
+        "--input-type=module",
+        "-e",
+        `const m = await import(${JSON.stringify(claimer)}); await m.claimRootDir(${JSON.stringify(root)}); console.log("claimed"); setInterval(() => {}, 1000);`,
+      ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));

@@ -52,7 +52,7 @@ export interface StoredChannel {
   messageCount: number;
 }
 
-export const channelTypes = { guildText: 0, publicThread: 11 } as const;
+export const channelTypes = { guildText: 0, dm: 1, publicThread: 11 } as const;
 
 /** Everything the @everyone role may do in a plain server, as Discord writes permissions: a decimal string. */
 export const allPermissions = "2248473465835073";

@@ -11,7 +11,7 @@ import {
 } from "./discord-context.ts";
 import { interactionRoutes } from "./discord-interaction-routes.ts";
 import type { StoredAttachment } from "./discord-payloads.ts";
-import { userPayload } from "./discord-payloads.ts";
+import { channelTypes, userPayload } from "./discord-payloads.ts";
 
 /**
  * The REST front of the fake: `/api/v10/...` routes, `Authorization: Bot <token>` checked on
@@ -60,6 +60,34 @@ const gatewayRoutes: Array<[string, RegExp, Route]> = [
     /^\/users\/@me$/,
     (_request, _params, context) =>
       ok({ ...userPayload(context.botUser), verified: true, mfa_enabled: false }),
+  ],
+  [
+    // A DM channel with one user: how a bot speaks to one person outside an interaction.
+    "POST /users/@me/channels",
+    /^\/users\/@me\/channels$/,
+    (request, _params, context) => {
+      const recipientId = String(request.body.recipient_id ?? "");
+      const recipient = context.userById(recipientId);
+      if (!recipient) return discordError(400, 50035, "Invalid Form Body", { recipient_id: "unknown user" });
+      const existing = [...context.store.channels.values()].find(
+        (channel) => channel.type === channelTypes.dm && channel.ownerId === recipientId,
+      );
+      const channel =
+        existing ??
+        context.store.addChannel({
+          id: context.store.nextId(),
+          type: channelTypes.dm,
+          name: `dm-${recipient.username}`,
+          parentId: null,
+          ownerId: recipientId,
+        });
+      return ok({
+        id: channel.id,
+        type: channelTypes.dm,
+        recipients: [userPayload(recipient)],
+        last_message_id: null,
+      });
+    },
   ],
 ];
 

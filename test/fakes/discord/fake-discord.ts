@@ -62,6 +62,8 @@ export interface FakeDiscord {
   failNext(route: string, fault?: RestFault): void;
   message(id: string): StoredMessage | undefined;
   messages(channelId: string): StoredMessage[];
+  /** Direct messages the bot sent to one user. */
+  directMessages(userId: string): StoredMessage[];
   threads(): StoredChannel[];
   callsTo(route: string): RestCall[];
   waitFor<T>(
@@ -224,6 +226,10 @@ export async function createFakeDiscord(options: FakeDiscordOptions = {}): Promi
     },
     message: (id) => store.messages.get(id),
     messages: (channelId) => store.channelMessages(channelId),
+    directMessages: (userId) =>
+      [...store.channels.values()]
+        .filter((channel) => channel.type === channelTypes.dm && channel.ownerId === userId)
+        .flatMap((channel) => store.channelMessages(channel.id)),
     threads: () => [...store.channels.values()].filter((item) => item.type === channelTypes.publicThread),
     callsTo: (route) => (rest?.calls ?? []).filter((call) => call.route === route),
     waitFor: (predicate, waitOptions) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createEditCoalescer } from "../../bots/discord/edit-coalescer.ts";
+import { createEditCoalescer } from "../../src/chat/edit-coalescer.ts";
 
 function deferred() {
   let resolve = () => {};

@@ -177,7 +177,12 @@ export async function runAgentTurn(
         await deps.poster.postError(thread, `${error.message} Reply in this thread to try again.`);
         return await finish("model_failed", `Stopped: the model is unavailable (${elapsed()}).`);
       }
-      session.history.push({ role: "assistant", content: reply.content, toolCalls: reply.toolCalls });
+      // The step log holds nothing a token was seen in, not even the model's own words.
+      session.history.push({
+        role: "assistant",
+        content: reply.content === null ? null : scrub(reply.content),
+        toolCalls: reply.toolCalls.map((call) => ({ ...call, arguments: scrub(call.arguments) })),
+      });
       await save();
     }
   } catch (error) {

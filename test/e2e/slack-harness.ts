@@ -34,6 +34,9 @@ export interface SlackHarness {
   redis: Redis;
   prefix: string;
   eventsUrl: string;
+  /** Where the local sandboxes live, to scan them for leaked secrets. */
+  dataDir: string;
+  logLines: string[];
   /** Posts a signed app_mention; returns the thread's root ts. */
   mention(
     user: string,
@@ -41,10 +44,12 @@ export interface SlackHarness {
     options?: EventOptions & { ts?: string; threadTs?: string },
   ): Promise<string>;
   reply(user: string, text: string, threadTs: string): Promise<void>;
+  /** Clicks a button (Restore unless `actionId` says otherwise) as `user`; returns the HTTP status. */
   click(
     user: string,
     message: { ts: string; thread_ts?: string | undefined },
     value: string,
+    actionId?: string,
   ): Promise<number>;
   sandboxOf(threadTs: string): Promise<Sandbox>;
   /** Jobs of every state in the turns queue. */
@@ -56,8 +61,16 @@ export interface SlackHarness {
  * The real app (Bolt ingress, BullMQ workers, local sandbox) against fake Slack and a scripted
  * model, on the real Redis under a key prefix of its own.
  */
+export interface SlackHarnessOptions {
+  /** More environment: provider client ids, THREADHANDS_SECRET_KEY, PUBLIC_BASE_URL. */
+  env?: Record<string, string>;
+  /** Keep every log line (debug level and up) for leak checks. */
+  captureLogs?: boolean;
+}
+
 export async function startSlackHarness(
   tweak: (config: AppConfig) => void = () => {},
+  options: SlackHarnessOptions = {},
 ): Promise<SlackHarness> {
   const slack = await createFakeSlackWebApi();
   const model = await createFakeOpenAI();
@@ -73,6 +86,7 @@ export async function startSlackHarness(
     REDIS_URL: redisUrl,
     PORT: "0",
     THREADHANDS_DATA_DIR: dataDir,
+    ...options.env,
   });
   config.queue.prefix = prefix;
   config.model.maxRetries = 1;
@@ -80,7 +94,11 @@ export async function startSlackHarness(
   config.chat.postsPerSecondPerChannel = 200;
   config.chat.postBurst = 50;
   tweak(config);
-  const app = await startApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
+  const logLines: string[] = [];
+  const logger = options.captureLogs
+    ? pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) })
+    : pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const app = await startApp(config, { logger, env: { ...options.env } });
   const eventsUrl = `http://127.0.0.1:${app.port}/slack/events`;
   const redis = new Redis(redisUrl);
 
@@ -91,6 +109,8 @@ export async function startSlackHarness(
     redis,
     prefix,
     eventsUrl,
+    dataDir,
+    logLines,
     async mention(user, text, options = {}) {
       const ts = options.ts ?? freshTs();
       const event = appMentionEvent({
@@ -109,13 +129,13 @@ export async function startSlackHarness(
       const response = await postSlackEvent(eventsUrl, signingSecret, event);
       if (response.status !== 200) throw new Error(`reply got HTTP ${response.status}: ${response.body}`);
     },
-    async click(user, message, value) {
+    async click(user, message, value, actionId = "restore_checkpoint") {
       const payload = blockActionsPayload({
         user,
         channel,
         messageTs: message.ts,
         threadTs: message.thread_ts,
-        actionId: "restore_checkpoint",
+        actionId,
         value,
         teamId: slack.teamId,
       });
@@ -152,4 +172,14 @@ export function restoreValueOf(message: { blocks?: unknown[] | undefined }): str
     if (button?.value) return button.value;
   }
   return undefined;
+}
+
+/** The value of the button with `actionId` in a message's blocks, or "" when it has none. */
+export function buttonValue(message: { blocks?: unknown[] | undefined }, actionId: string): string {
+  const button = (message.blocks ?? [])
+    .flatMap(
+      (block) => (block as { elements?: Array<{ action_id?: string; value?: string }> }).elements ?? [],
+    )
+    .find((element) => element.action_id === actionId);
+  return button?.value ?? "";
 }

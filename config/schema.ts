@@ -147,6 +147,15 @@ export const fileConfigSchema = z
     sandbox: z
       .object({
         isolation: z.enum(["auto", "namespaces", "portable"]).default("auto"),
+        /**
+         * ephemeral: a fresh sandbox per session, destroyed when it ends (End session, idle, thread
+         * deleted). persistent: one named sandbox per scope key, kept across sessions.
+         */
+        lifecycle: z.enum(["ephemeral", "persistent"]).default("ephemeral"),
+        /** For persistent sandboxes: one per thread, or one shared by a channel's threads. */
+        scope: z.enum(["thread", "channel"]).default("thread"),
+        /** An ephemeral session with no activity for this long ends and its sandbox goes. */
+        idleMinutes: z.number().positive().default(60),
         network: z.enum(["off", "on"]).default("off"),
         limits: z
           .object({

@@ -37,7 +37,10 @@ export const actionJobSchema = z.object({
   }),
 });
 
+export const idleCheckJobSchema = z.object({ thread: threadSchema });
+
 export type TurnJob = z.infer<typeof turnJobSchema>;
+export type IdleCheckJob = z.infer<typeof idleCheckJobSchema>;
 export type ActionJob = z.infer<typeof actionJobSchema>;
 
-export const queueNames = { turns: "turns", actions: "actions" } as const;
+export const queueNames = { turns: "turns", actions: "actions", timers: "timers" } as const;

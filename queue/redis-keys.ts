@@ -14,6 +14,8 @@ export function createKeyspace(prefix: string) {
     notes: (key: string) => thread(key, "notes"),
     lease: (key: string) => thread(key, "lease"),
     stop: (key: string) => thread(key, "stop"),
+    /** Not per thread: the sweeper reads it whole. */
+    sandboxKeys: () => `${prefix}:sandbox-keys`,
   };
 }
 

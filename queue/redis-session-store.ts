@@ -58,6 +58,18 @@ export function createRedisSessionStore(redis: Redis, keys: Keyspace): SessionSt
       const raw = await redis.hget(keys.checkpoints(key), restoreId);
       return raw ? (JSON.parse(raw) as CheckpointRecord) : undefined;
     },
+    async remove(key) {
+      await redis.del(keys.session(key), keys.participants(key), keys.inbox(key), keys.notes(key));
+    },
+    async addSandboxKey(sandboxKey) {
+      await redis.sadd(keys.sandboxKeys(), sandboxKey);
+    },
+    async removeSandboxKey(sandboxKey) {
+      await redis.srem(keys.sandboxKeys(), sandboxKey);
+    },
+    async sandboxKeys() {
+      return redis.smembers(keys.sandboxKeys());
+    },
     async saveApproval(key, record) {
       await redis.hset(keys.approvals(key), record.approvalId, JSON.stringify(record));
       await touch(key);

@@ -2,7 +2,7 @@ import { type ConnectionOptions, type Job, UnrecoverableError, WaitingError, Wor
 import type { Logger } from "pino";
 import type { SessionService } from "../src/session/session-service.ts";
 import { isShutdownHandover } from "../src/session/turn-runner.ts";
-import { actionJobSchema, queueNames, turnJobSchema } from "./job-schemas.ts";
+import { actionJobSchema, idleCheckJobSchema, queueNames, turnJobSchema } from "./job-schemas.ts";
 
 export interface WorkerPoolOptions {
   connection: ConnectionOptions;
@@ -68,14 +68,24 @@ export function startWorkerPool(options: WorkerPoolOptions) {
     },
     shared,
   );
-  for (const worker of [turns, actions]) {
+  const timers = new Worker(
+    queueNames.timers,
+    async (job: Job) => {
+      const { thread } = parse(idleCheckJobSchema, job);
+      const outcome = await sessions.checkIdle(thread);
+      logger.info({ jobId: job.id, thread, outcome }, "idle check done");
+      return outcome;
+    },
+    { connection: options.connection, prefix: options.prefix, concurrency: 1, ...stallSettings },
+  );
+  for (const worker of [turns, actions, timers]) {
     worker.on("failed", (job, error) => logger.error({ jobId: job?.id, err: error }, "job failed"));
     worker.on("error", (error) => logger.error({ err: error }, "worker error"));
   }
   return {
     /** Stops taking jobs, lets running steps finish up to the deadline, hands the rest over. */
     async close() {
-      const closing = Promise.all([turns.close(), actions.close()]);
+      const closing = Promise.all([turns.close(), actions.close(), timers.close()]);
       await sessions.drain(options.shutdownDeadlineMs ?? 20_000);
       await closing;
     },

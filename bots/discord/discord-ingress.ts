@@ -1,4 +1,11 @@
-import { type Client, Events, type Interaction, type Message, Routes } from "discord.js";
+import {
+  type AnyThreadChannel,
+  type Client,
+  Events,
+  type Interaction,
+  type Message,
+  Routes,
+} from "discord.js";
 import type { InboundMessage, ThreadRef } from "../../src/chat/thread.ts";
 import type { TurnQueue } from "../../src/chat/turn-queue.ts";
 import { createDiscordClient } from "./discord-client.ts";
@@ -45,10 +52,25 @@ export async function startDiscordIngress(options: DiscordIngressOptions): Promi
     Events.InteractionCreate,
     (interaction) => void onInteraction(interaction).catch(failed("interaction")),
   );
+  // A deleted thread ends its session, and an ephemeral sandbox goes with it.
+  client.on(Events.ThreadDelete, (deleted) => void onThreadDelete(deleted).catch(failed("thread delete")));
   client.on(Events.Error, failed("client"));
   client.on(Events.ShardResume, (shardId, replayed) =>
     logger.info({ shardId, replayed }, "discord gateway resumed"),
   );
+
+  async function onThreadDelete(deleted: AnyThreadChannel): Promise<void> {
+    const thread = threadRefOf(deleted.guildId, deleted.parentId ?? deleted.id, deleted.id);
+    if (!(await queue.hasSession(thread))) return;
+    await queue.enqueueAction({
+      actionId: `discord:thread-deleted:${deleted.id}`,
+      kind: "thread_deleted",
+      value: deleted.id,
+      thread,
+      user: { id: "discord" },
+      messageRef: deleted.id,
+    });
+  }
 
   async function onMessage(message: Message): Promise<void> {
     // Bots (ours included) and webhooks never start or steer a session; nor do system messages.

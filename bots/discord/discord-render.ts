@@ -6,7 +6,7 @@ import type {
   RestoreOutcome,
   StatusView,
 } from "../../src/chat/thread-poster.ts";
-import { buttonRows } from "./discord-components.ts";
+import { type ButtonSpec, buttonRows } from "./discord-components.ts";
 
 /**
  * What each core event looks like in a Discord thread, within its limits: 2,000 characters of
@@ -31,13 +31,16 @@ export interface RenderedMessage {
 }
 
 export function statusMessage(status: StatusView): RenderedMessage {
-  return {
-    content: clip(`⏳ ${status.text}`, contentLimit),
-    // An empty list removes the Stop button once the turn is over.
-    components: status.stopId
-      ? buttonRows([{ kind: "stop", value: status.stopId, label: "Stop", style: "danger" }])
-      : [],
-  };
+  const buttons: ButtonSpec[] = [
+    ...(status.stopId
+      ? [{ kind: "stop" as const, value: status.stopId, label: "Stop", style: "danger" as const }]
+      : []),
+    ...(status.endSessionId
+      ? [{ kind: "end" as const, value: status.endSessionId, label: "End session" }]
+      : []),
+  ];
+  // An empty list removes the buttons once they no longer apply.
+  return { content: clip(`⏳ ${status.text}`, contentLimit), components: buttonRows(buttons) };
 }
 
 export function approvalMessage(request: ApprovalRequest): RenderedMessage {

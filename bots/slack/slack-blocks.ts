@@ -18,6 +18,7 @@ export const actionIds = {
   approve: "approve_command",
   deny: "deny_command",
   stop: "stop_turn",
+  end: "end_session",
 } as const;
 export const restoreActionId = actionIds.restore;
 export const sectionTextLimit = 3000;
@@ -38,13 +39,11 @@ const button = (actionId: string, text: string, value: string, style?: "primary"
 
 export function statusBlocks(status: StatusView): Block[] {
   const blocks = [context(`:hourglass_flowing_sand: ${escapeMrkdwn(status.text)}`)];
-  if (status.stopId) {
-    blocks.push({
-      type: "actions",
-      block_id: "status",
-      elements: [button(actionIds.stop, "Stop", status.stopId, "danger")],
-    });
-  }
+  const buttons = [
+    ...(status.stopId ? [button(actionIds.stop, "Stop", status.stopId, "danger")] : []),
+    ...(status.endSessionId ? [button(actionIds.end, "End session", status.endSessionId)] : []),
+  ];
+  if (buttons.length > 0) blocks.push({ type: "actions", block_id: "status", elements: buttons });
   return blocks;
 }
 

@@ -26,6 +26,8 @@ interface SlackMessageEvent {
   ts: string;
   thread_ts?: string;
   channel: string;
+  /** message_deleted: the ts of the message that went. */
+  deleted_ts?: string;
 }
 
 /**
@@ -54,6 +56,25 @@ export async function startSlackIngress(options: SlackIngressOptions) {
 
   app.event("message", async ({ event, body, context }) => {
     const message = event as unknown as SlackMessageEvent;
+    if (message.subtype === "message_deleted" && message.deleted_ts) {
+      // The thread's root was deleted: its session ends, and an ephemeral sandbox goes with it.
+      const thread: ThreadRef = {
+        platform: "slack",
+        workspace: teamOf(body, context),
+        channel: message.channel,
+        thread: message.deleted_ts,
+      };
+      if (!(await queue.hasSession(thread))) return;
+      await queue.enqueueAction({
+        actionId: `slack:deleted:${message.channel}:${message.deleted_ts}`,
+        kind: "thread_deleted",
+        value: message.deleted_ts,
+        thread,
+        user: { id: "slack" },
+        messageRef: message.deleted_ts,
+      });
+      return;
+    }
     // Only human replies inside a thread; edits, joins and bot posts (ours too) have a subtype or bot_id.
     if (message.subtype || message.bot_id || !message.user || !message.thread_ts) return;
     // A reply that mentions us also arrives as app_mention; both map to one message id and one job.

@@ -36,6 +36,8 @@ export interface AgentTurnDependencies {
   broker?: CredentialBroker;
   /** Credentialed commands at or above this level wait for their owner's Approve. */
   approveAt: RiskLevel;
+  /** Ephemeral sandboxes: the final status offers End session. */
+  offerEndSession?: boolean;
   onAssessed?: (assessment: RiskAssessment) => void;
   now?: () => number;
 }
@@ -122,8 +124,10 @@ export async function runAgentTurn(
 
   const finish = async (outcome: TurnOutcome, statusText: string): Promise<TurnOutcome> => {
     session.activeTurn = undefined;
+    session.lastStatusRef = statusRef;
     await save();
-    await setStatus({ text: statusText });
+    const endSessionId = deps.offerEndSession ? session.endId : undefined;
+    await setStatus({ text: statusText, ...(endSessionId ? { endSessionId } : {}) });
     return outcome;
   };
 

@@ -9,10 +9,25 @@ export interface SessionWorkspace {
   checkpoint(label: string, signal?: AbortSignal): Promise<Checkpoint>;
 }
 
-export function createSessionWorkspace(provider: SandboxProvider, key: string): SessionWorkspace {
+export interface SessionWorkspaceOptions {
+  provider: SandboxProvider;
+  /** The thread key, or the channel's for persistent sandboxes shared by a channel. */
+  sandboxKey: string;
+  /** Runs before the sandbox is first opened in this turn (register it, tell the thread). */
+  beforeOpen?: (signal?: AbortSignal) => Promise<void>;
+}
+
+export function createSessionWorkspace(options: SessionWorkspaceOptions): SessionWorkspace {
+  const { provider, sandboxKey } = options;
   let opened: Promise<Sandbox> | undefined;
   const sandbox = (signal?: AbortSignal) => {
-    opened ??= provider.open(key, { signal }).catch((error: unknown) => {
+    opened ??= (async () => {
+      await options.beforeOpen?.(signal);
+      const box = await provider.open(sandboxKey, { signal });
+      // A fresh sandbox gets a "seeded" checkpoint: the state every later restore can go back to.
+      if ((await box.listCheckpoints({ signal })).length === 0) await box.checkpoint("seeded", { signal });
+      return box;
+    })().catch((error: unknown) => {
       opened = undefined; // the next tool call tries again
       throw error;
     });
@@ -22,9 +37,9 @@ export function createSessionWorkspace(provider: SandboxProvider, key: string): 
     async runner(signal) {
       const box = await sandbox(signal);
       return {
-        exec: (command, options) => box.exec(command, options),
-        readFile: (path, options) => box.readFile(path, options),
-        writeFile: (path, content, options) => box.writeFile(path, content, options),
+        exec: (command, execOptions) => box.exec(command, execOptions),
+        readFile: (path, readOptions) => box.readFile(path, readOptions),
+        writeFile: (path, content, writeOptions) => box.writeFile(path, content, writeOptions),
       };
     },
     async checkpoint(label, signal) {

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AppConfig } from "../../config/schema.ts";
+import { createBullSessionTimers } from "../../queue/bullmq-session-timers.ts";
 import type { Keyspace } from "../../queue/redis-keys.ts";
 import { createRedisThreadLease } from "../../queue/redis-thread-lease.ts";
 import { startWorkerPool } from "../../queue/worker-pool.ts";
@@ -32,6 +33,8 @@ export interface WorkerRoleContext {
   stops: Array<() => Promise<void> | void>;
 }
 
+const sweepIntervalMs = 10 * 60_000;
+
 /** The brain: sandboxes, the model, the agent loop, and the BullMQ workers that run turns. */
 export async function startWorkerRole(context: WorkerRoleContext): Promise<{ sandboxes: SandboxProvider }> {
   const { config, logger, metrics, credentials } = context;
@@ -39,6 +42,8 @@ export async function startWorkerRole(context: WorkerRoleContext): Promise<{ san
   context.stops.push(() => sandboxes.close());
   logger.info({ sandbox: sandboxes.description }, "sandbox backend ready");
 
+  const timers = createBullSessionTimers({ connection: context.redis, prefix: config.queue.prefix });
+  context.stops.push(() => timers.close());
   const sessions = createSessionService({
     store: context.store,
     inbox: context.inbox,
@@ -47,6 +52,12 @@ export async function startWorkerRole(context: WorkerRoleContext): Promise<{ san
     poster: context.poster,
     instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     privilegedUsers: config.access.restoreUsers,
+    lifecycle: {
+      lifecycle: config.sandbox.lifecycle,
+      scope: config.sandbox.scope,
+      idleMs: config.sandbox.idleMinutes * 60_000,
+    },
+    timers,
     ...(credentials
       ? { accounts: { linking: credentials.linking, publicBaseUrl: publicBaseUrl(config) } }
       : {}),
@@ -85,5 +96,16 @@ export async function startWorkerRole(context: WorkerRoleContext): Promise<{ san
     onJobStart: metrics.jobWaited,
   });
   context.stops.push(() => pool.close());
+
+  // Sandboxes a crash left behind (their session is gone): swept at start and then periodically.
+  const sweep = () =>
+    sessions
+      .sweep()
+      .then((swept) => swept.length > 0 && logger.info({ swept }, "swept orphaned sandboxes"))
+      .catch((error: unknown) => logger.warn({ err: error }, "sandbox sweep failed"));
+  void sweep();
+  const sweeper = setInterval(sweep, sweepIntervalMs);
+  sweeper.unref();
+  context.stops.push(() => clearInterval(sweeper));
   return { sandboxes };
 }

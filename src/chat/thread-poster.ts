@@ -30,6 +30,8 @@ export interface StatusView {
   text: string;
   /** When set, the status carries a Stop button with this opaque id (a turn is running). */
   stopId?: string;
+  /** When set, an End session button (ephemeral sandboxes: ends the session, destroys the sandbox). */
+  endSessionId?: string;
 }
 
 export interface ApprovalRequest {

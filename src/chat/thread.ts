@@ -24,7 +24,8 @@ export interface InboundMessage {
   receivedAt: string;
 }
 
-export const inboundActionKinds = ["restore", "approve", "deny", "stop"] as const;
+/** Button clicks, plus `thread_deleted`: the platform removed the thread (its signed event). */
+export const inboundActionKinds = ["restore", "approve", "deny", "stop", "end", "thread_deleted"] as const;
 export type InboundActionKind = (typeof inboundActionKinds)[number];
 
 /** A button click, normalised by an ingress adapter. */

@@ -61,6 +61,10 @@ export function instrumentSandboxes(provider: SandboxProvider, metrics: Metrics)
       const sandbox = await provider.find(key, options);
       return sandbox && wrap(sandbox);
     },
+    describe: (key, options) => provider.describe(key, options),
+    nameFor: (key) => provider.nameFor(key),
+    ownedNames: (options) => provider.ownedNames(options),
+    destroyByName: (name, options) => provider.destroyByName(name, options),
     close: () => provider.close(),
   };
 }

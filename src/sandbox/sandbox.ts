@@ -55,5 +55,19 @@ export interface SandboxProvider {
   open(key: string, options?: { signal?: AbortSignal }): Promise<Sandbox>;
   /** The thread's sandbox if it exists, without creating one. */
   find(key: string, options?: { signal?: AbortSignal }): Promise<Sandbox | undefined>;
+  /** What a thread is told about its sandbox: a stable name and how ready it is. */
+  describe(key: string, options?: { signal?: AbortSignal }): Promise<SandboxDescription>;
+  /** The stable name a key's sandbox has (a Sprite name, a directory). */
+  nameFor(key: string): string;
+  /** Every sandbox this provider made, live or orphaned by a crash: for the sweeper. */
+  ownedNames(options?: { signal?: AbortSignal }): Promise<string[]>;
+  /** Destroys one of ours by name; false when it was already gone. */
+  destroyByName(name: string, options?: { signal?: AbortSignal }): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface SandboxDescription {
+  name: string;
+  /** cold: exists but asleep; warm: ready; running: a command is executing; absent: not created. */
+  state: "cold" | "warm" | "running" | "absent";
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type AgentTurnDependencies, runAgentTurn, type TurnOutcome } from "../agent/agent-turn.ts";
 import { createSessionWorkspace } from "../agent/session-workspace.ts";
 import { type InboundAction, type InboundMessage, type ThreadRef, threadKey } from "../chat/thread.ts";
@@ -6,7 +7,14 @@ import type { SandboxProvider } from "../sandbox/sandbox.ts";
 import { type AccountCommandOptions, handleAccountCommand } from "./account-commands.ts";
 import { decideApproval } from "./decide-approval.ts";
 import { restoreCheckpoint } from "./restore-checkpoint.ts";
+import {
+  endSession,
+  type LifecyclePolicy,
+  sandboxKeyFor,
+  sweepOrphanSandboxes,
+} from "./sandbox-lifecycle.ts";
 import type { SessionInbox, SessionRecord, SessionStore, ThreadLease } from "./session-store.ts";
+import type { SessionTimers } from "./session-timers.ts";
 import { createTurnRunner, type RunOutcome } from "./turn-runner.ts";
 
 export interface SessionServiceOptions {
@@ -20,9 +28,11 @@ export interface SessionServiceOptions {
   leaseTtlMs?: number;
   /** Users who may act in any thread besides its participants. */
   privilegedUsers: string[];
-  agent: Omit<AgentTurnDependencies, "store" | "inbox" | "poster" | "workspace">;
+  agent: Omit<AgentTurnDependencies, "store" | "inbox" | "poster" | "workspace" | "offerEndSession">;
   /** `connect github` and friends; absent when no account provider is configured. */
   accounts?: Omit<AccountCommandOptions, "poster">;
+  lifecycle: LifecyclePolicy;
+  timers?: SessionTimers;
   onTurnEnd?: (thread: ThreadRef, outcome: TurnOutcome) => void;
   onRestored?: (durationMs: number) => void;
 }
@@ -34,7 +44,8 @@ const stopWords = /^\s*(stop|cancel|abort)[.!]*\s*$/i;
 
 /** What workers do with a thread's messages and button clicks. */
 export function createSessionService(options: SessionServiceOptions) {
-  const { store, inbox, poster } = options;
+  const { store, inbox, poster, lifecycle } = options;
+  const ending = { store, sandboxes: options.sandboxes, poster, policy: lifecycle };
 
   const runner = createTurnRunner({
     store,
@@ -43,21 +54,43 @@ export function createSessionService(options: SessionServiceOptions) {
     instanceId: options.instanceId,
     leaseTtlMs: options.leaseTtlMs ?? 10_000,
     async runTurn(session, signal, shouldYield) {
-      const workspace = createSessionWorkspace(options.sandboxes, session.key);
+      const sandboxKey = sandboxKeyFor(session.thread, lifecycle);
+      const workspace = createSessionWorkspace({
+        provider: options.sandboxes,
+        sandboxKey,
+        beforeOpen: async (openSignal) => {
+          // Registered before it exists, so the sweeper never takes a sandbox being created.
+          await store.addSandboxKey(sandboxKey);
+          if (lifecycle.lifecycle !== "persistent") return;
+          const { name, state } = await options.sandboxes.describe(sandboxKey, { signal: openSignal });
+          const shown = state === "absent" ? "new, creating it" : state;
+          await poster.postNotice(session.thread, `Using the persistent sandbox \`${name}\` (${shown}).`);
+        },
+      });
       const outcome = await runAgentTurn(
-        { ...options.agent, store, inbox, poster, workspace },
+        {
+          ...options.agent,
+          store,
+          inbox,
+          poster,
+          workspace,
+          offerEndSession: lifecycle.lifecycle === "ephemeral",
+        },
         session,
         signal,
         shouldYield,
       );
       options.onTurnEnd?.(session.thread, outcome);
+      if (lifecycle.lifecycle === "ephemeral") {
+        await options.timers?.scheduleIdleCheck(session.thread, Date.now() + lifecycle.idleMs);
+      }
       return outcome;
     },
   });
 
   function newSession(key: string, thread: ThreadRef): SessionRecord {
     const now = new Date().toISOString();
-    return { key, thread, createdAt: now, updatedAt: now, history: [], turns: 0 };
+    return { key, thread, createdAt: now, updatedAt: now, history: [], turns: 0, endId: randomUUID() };
   }
 
   async function mayAct(key: string, userId: string): Promise<boolean> {
@@ -126,6 +159,44 @@ export function createSessionService(options: SessionServiceOptions) {
           await inbox.requestStop(key, action.user.id);
           return "stop_requested";
         }
+        case "end": {
+          if (!(await mayAct(key, action.user.id))) {
+            await poster.postPrivate(
+              action.thread,
+              action.user.id,
+              "Only people taking part in this session can end it.",
+              signal,
+            );
+            return "refused";
+          }
+          const session = await store.load(key, signal);
+          if (!session || session.endId !== action.value) {
+            await poster.postPrivate(
+              action.thread,
+              action.user.id,
+              "That session has already ended.",
+              signal,
+            );
+            return "ended";
+          }
+          if (session.activeTurn) {
+            await poster.postPrivate(
+              action.thread,
+              action.user.id,
+              "A turn is still running: press Stop first, then End session.",
+              signal,
+            );
+            return "busy";
+          }
+          await endSession(ending, action.thread, "ended_by_user", action.user.id);
+          return "ended";
+        }
+        case "thread_deleted": {
+          if (!(await store.exists(key, signal))) return "ignored";
+          await inbox.requestStop(key, "platform");
+          await endSession(ending, action.thread, "thread_deleted");
+          return "ended";
+        }
         case "approve":
         case "deny": {
           const outcome = await decideApproval({ store, poster }, action, signal);
@@ -135,6 +206,25 @@ export function createSessionService(options: SessionServiceOptions) {
         }
       }
     },
+
+    /** The idle timer fired: end the session if nothing happened since, else look again later. */
+    async checkIdle(thread: ThreadRef): Promise<"ended" | "rescheduled" | "gone"> {
+      const session = await store.load(threadKey(thread));
+      if (!session) return "gone";
+      const idleUntil = Date.parse(session.updatedAt) + lifecycle.idleMs;
+      if (session.activeTurn || idleUntil > Date.now()) {
+        await options.timers?.scheduleIdleCheck(
+          thread,
+          Math.max(idleUntil, Date.now() + Math.min(60_000, lifecycle.idleMs)),
+        );
+        return "rescheduled";
+      }
+      await endSession(ending, thread, "idle");
+      return "ended";
+    },
+
+    /** Orphans a crash left behind: see sweepOrphanSandboxes. */
+    sweep: () => sweepOrphanSandboxes(ending),
 
     /** Deploys: finish or hand over running turns; see TurnRunner.drain. */
     drain: (deadlineMs: number) => runner.drain(deadlineMs),

@@ -13,6 +13,10 @@ export interface SessionRecord {
   turns: number;
   /** Set while a turn runs; a worker that takes over the thread after a crash resumes it. */
   activeTurn?: ActiveTurn;
+  /** Opaque id the End session button carries. */
+  endId?: string;
+  /** The last turn's status message, whose End session button goes when the session ends. */
+  lastStatusRef?: string;
 }
 
 /** The step log's cursor: enough to resume a turn without running a finished command twice. */
@@ -66,6 +70,13 @@ export interface SessionStore {
 
   saveCheckpoint(key: string, record: CheckpointRecord): Promise<void>;
   findCheckpoint(key: string, restoreId: string): Promise<CheckpointRecord | undefined>;
+
+  /** Removes the session (its sandbox is gone); a later mention starts a new one. */
+  remove(key: string): Promise<void>;
+  /** Sandbox keys in use, so a sweeper can tell orphans (left by a crash) from live ones. */
+  addSandboxKey(sandboxKey: string): Promise<void>;
+  removeSandboxKey(sandboxKey: string): Promise<void>;
+  sandboxKeys(): Promise<string[]>;
 
   saveApproval(key: string, record: ApprovalRecord): Promise<void>;
   findApproval(key: string, approvalId: string): Promise<ApprovalRecord | undefined>;

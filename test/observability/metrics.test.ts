@@ -141,6 +141,10 @@ describe("instrumented ports", () => {
       description: "in-memory",
       open: async () => sandbox,
       find: async (key) => (key === "known" ? sandbox : undefined),
+      describe: async (key) => ({ name: key, state: "warm" }),
+      nameFor: (key) => key,
+      ownedNames: async () => ["known"],
+      destroyByName: async () => true,
       close: async () => {},
     };
     const instrumented = instrumentSandboxes(provider, metrics);

@@ -96,6 +96,29 @@ export async function createLocalSandboxProvider(options: LocalSandboxOptions): 
       opened.set(key, loaded);
       return loaded;
     },
+    nameFor: (key) => sandboxDirectoryName(key),
+    async describe(key) {
+      const name = sandboxDirectoryName(key);
+      const state = await readSandboxState(dirOf(key));
+      return { name, state: state?.ready ? "warm" : "absent" };
+    },
+    async ownedNames() {
+      return (await readdir(rootDir)).filter((name) => !name.startsWith("."));
+    },
+    async destroyByName(name) {
+      assertOpen();
+      const dir = path.join(rootDir, path.basename(name));
+      const state = await readSandboxState(dir);
+      if (!state) return false;
+      for (const [key, pending] of opened) {
+        if (sandboxDirectoryName(key) === name) {
+          await (await pending).destroy();
+          return true;
+        }
+      }
+      await (await backend.load(dir, name, () => {})).destroy();
+      return true;
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

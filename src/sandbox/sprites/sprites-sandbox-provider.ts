@@ -113,6 +113,16 @@ export function createSpritesSandboxProvider(options: SpritesSandboxOptions): Sp
     description: `Sprites (Fly.io microVMs) at ${new URL(apiUrl).host}`,
     nameFor: (key) => spriteNameForKey(key, prefix),
 
+    async ownedNames(listOptions = {}) {
+      return (await this.listOwned(listOptions)).map((sprite) => sprite.name);
+    },
+
+    async describe(key, describeOptions = {}) {
+      const name = spriteNameForKey(key, prefix);
+      const info = await api.getSprite(name, describeOptions.signal);
+      return { name, state: info ? spriteState(info.status) : "absent" };
+    },
+
     async open(key, openOptions = {}): Promise<Sandbox> {
       assertOpen();
       openOptions.signal?.throwIfAborted();
@@ -239,4 +249,11 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
       { once: true },
     );
   });
+}
+
+/** The Sprites API's status words, as a thread is told them. */
+function spriteState(status: string | undefined): "cold" | "warm" | "running" {
+  if (status === "running") return "running";
+  if (status === "warm" || status === "started") return "warm";
+  return "cold";
 }

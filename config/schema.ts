@@ -135,6 +135,9 @@ export const fileConfigSchema = z
       .object({
         prefix: z.string().min(1).default("threadhands"),
         concurrency: z.number().int().min(1).max(256).default(4),
+        /** Turns running at once, across all workers, for one workspace and for one user. */
+        maxTurnsPerWorkspace: z.number().int().min(1).default(8),
+        maxTurnsPerUser: z.number().int().min(1).default(3),
       })
       .prefault({}),
     policy: z

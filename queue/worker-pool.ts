@@ -1,7 +1,14 @@
-import { type ConnectionOptions, type Job, UnrecoverableError, WaitingError, Worker } from "bullmq";
+import {
+  type ConnectionOptions,
+  DelayedError,
+  type Job,
+  UnrecoverableError,
+  WaitingError,
+  Worker,
+} from "bullmq";
 import type { Logger } from "pino";
 import type { SessionService } from "../src/session/session-service.ts";
-import { isShutdownHandover } from "../src/session/turn-runner.ts";
+import { isShutdownHandover, TurnDeferred } from "../src/session/turn-runner.ts";
 import { actionJobSchema, idleCheckJobSchema, queueNames, turnJobSchema } from "./job-schemas.ts";
 
 export interface WorkerPoolOptions {
@@ -42,6 +49,11 @@ export function startWorkerPool(options: WorkerPoolOptions) {
         logger.info({ jobId: job.id, thread: message.thread, outcome }, "turn job done");
         return outcome;
       } catch (error) {
+        if (error instanceof TurnDeferred) {
+          // At a workspace or user cap: come back shortly, holding no worker in the meantime.
+          await job.moveToDelayed(Date.now() + 500 + Math.floor(Math.random() * 500), token);
+          throw new DelayedError();
+        }
         if (!isShutdownHandover(error)) throw error;
         // Back to the wait list at once, without spending an attempt: another worker resumes it.
         await job.moveToWait(token);

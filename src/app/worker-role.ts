@@ -6,6 +6,7 @@ import type { AppConfig } from "../../config/schema.ts";
 import { createBullSessionTimers } from "../../queue/bullmq-session-timers.ts";
 import type { Keyspace } from "../../queue/redis-keys.ts";
 import { createRedisThreadLease } from "../../queue/redis-thread-lease.ts";
+import { createRedisTurnSlots } from "../../queue/redis-turn-slots.ts";
 import { startWorkerPool } from "../../queue/worker-pool.ts";
 import { defaultSystemPrompt } from "../agent/system-prompt.ts";
 import type { ThreadPoster } from "../chat/thread-poster.ts";
@@ -58,6 +59,11 @@ export async function startWorkerRole(context: WorkerRoleContext): Promise<{ san
       idleMs: config.sandbox.idleMinutes * 60_000,
     },
     timers,
+    fairness: {
+      slots: createRedisTurnSlots(context.redis, config.queue.prefix),
+      perWorkspace: config.queue.maxTurnsPerWorkspace,
+      perUser: config.queue.maxTurnsPerUser,
+    },
     ...(credentials
       ? { accounts: { linking: credentials.linking, publicBaseUrl: publicBaseUrl(config) } }
       : {}),

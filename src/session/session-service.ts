@@ -15,7 +15,7 @@ import {
 } from "./sandbox-lifecycle.ts";
 import type { SessionInbox, SessionRecord, SessionStore, ThreadLease } from "./session-store.ts";
 import type { SessionTimers } from "./session-timers.ts";
-import { createTurnRunner, type RunOutcome } from "./turn-runner.ts";
+import { createTurnRunner, type RunOutcome, type TurnRunnerOptions } from "./turn-runner.ts";
 
 export interface SessionServiceOptions {
   store: SessionStore;
@@ -33,6 +33,7 @@ export interface SessionServiceOptions {
   accounts?: Omit<AccountCommandOptions, "poster">;
   lifecycle: LifecyclePolicy;
   timers?: SessionTimers;
+  fairness?: TurnRunnerOptions["fairness"];
   onTurnEnd?: (thread: ThreadRef, outcome: TurnOutcome) => void;
   onRestored?: (durationMs: number) => void;
 }
@@ -53,6 +54,7 @@ export function createSessionService(options: SessionServiceOptions) {
     lease: options.lease,
     instanceId: options.instanceId,
     leaseTtlMs: options.leaseTtlMs ?? 10_000,
+    ...(options.fairness ? { fairness: options.fairness } : {}),
     async runTurn(session, signal, shouldYield) {
       const sandboxKey = sandboxKeyFor(session.thread, lifecycle);
       const workspace = createSessionWorkspace({
@@ -132,7 +134,7 @@ export function createSessionService(options: SessionServiceOptions) {
           : "ignored";
       }
       await inbox.push(key, message);
-      return runner.runWhileWork(key, message.thread, owner, signal);
+      return runner.runWhileWork(key, message.thread, owner, signal, message.user.id);
     },
 
     /** `owner` is the action job's id, as for messages. */
@@ -202,7 +204,7 @@ export function createSessionService(options: SessionServiceOptions) {
           const outcome = await decideApproval({ store, poster }, action, signal);
           if (outcome !== "decided") return outcome;
           // The parked turn is work now; this job resumes it (or the running holder will).
-          return runner.runWhileWork(key, action.thread, owner, signal);
+          return runner.runWhileWork(key, action.thread, owner, signal, action.user.id);
         }
       }
     },

@@ -111,6 +111,16 @@ export interface SessionInbox {
 }
 
 /**
+ * Caps on turns running at once, per workspace and per user, across every worker, so one busy
+ * incident cannot starve another. All scopes are taken together or none is.
+ */
+export interface TurnSlots {
+  acquire(scopes: Array<{ scope: string; limit: number }>, holder: string, ttlMs: number): Promise<boolean>;
+  renew(scopes: string[], holder: string, ttlMs: number): Promise<void>;
+  release(scopes: string[], holder: string): Promise<void>;
+}
+
+/**
  * One turn at a time per thread, across every worker process. A holder is `<owner>|<instance>`;
  * `acquire` also succeeds when the current holder has the same owner (the same queue job, re-run
  * on another worker after a crash), so recovery does not wait for the lease to expire.

@@ -1,7 +1,7 @@
 import type { TurnOutcome } from "../agent/agent-turn.ts";
 import { loseLease, shutdownTurn, stopTurn, TurnInterruptedError } from "../agent/turn-interruption.ts";
 import type { ThreadRef } from "../chat/thread.ts";
-import type { SessionInbox, SessionRecord, SessionStore, ThreadLease } from "./session-store.ts";
+import type { SessionInbox, SessionRecord, SessionStore, ThreadLease, TurnSlots } from "./session-store.ts";
 
 export interface TurnRunnerOptions {
   store: SessionStore;
@@ -13,6 +13,19 @@ export interface TurnRunnerOptions {
   /** How often a running turn looks for a stop request: the bound on "stop within a second". */
   stopPollMs?: number;
   runTurn(session: SessionRecord, signal: AbortSignal, shouldYield: () => boolean): Promise<TurnOutcome>;
+  /** Concurrency caps; absent means no caps beyond one turn per thread. */
+  fairness?: { slots: TurnSlots; perWorkspace: number; perUser: number };
+}
+
+/** No slot free for this workspace or user: the job comes back later, holding no worker meanwhile. */
+export class TurnDeferred extends Error {
+  readonly scope: string;
+
+  constructor(scope: string) {
+    super(`turn deferred: ${scope} is at its concurrency cap`);
+    this.name = "TurnDeferred";
+    this.scope = scope;
+  }
 }
 
 export type RunOutcome = "queued" | "ran";
@@ -44,6 +57,7 @@ export function createTurnRunner(options: TurnRunnerOptions) {
     thread: ThreadRef,
     holder: string,
     outer: AbortSignal,
+    scopes: string[],
   ): Promise<boolean> {
     const session = await store.load(key);
     if (!session || !(await hasWork(key))) return false;
@@ -61,6 +75,7 @@ export function createTurnRunner(options: TurnRunnerOptions) {
         if (sinceRenewal >= leaseTtlMs / 3) {
           sinceRenewal = 0;
           if (!(await lease.renew(key, holder, leaseTtlMs))) controller.abort(loseLease());
+          await options.fairness?.slots.renew(scopes, holder, leaseTtlMs);
         }
       } catch {
         // Redis unreachable: the lease may lapse; the next renewal decides.
@@ -77,19 +92,33 @@ export function createTurnRunner(options: TurnRunnerOptions) {
   }
 
   return {
+    /** `userId` is whose message or click brought the work: their per-user cap applies. */
     async runWhileWork(
       key: string,
       thread: ThreadRef,
       owner: string,
       signal: AbortSignal,
+      userId: string,
     ): Promise<RunOutcome> {
       const holder = `${owner}|${options.instanceId}`;
+      const fairness = options.fairness;
+      const caps = fairness
+        ? [
+            { scope: `workspace:${thread.platform}:${thread.workspace}`, limit: fairness.perWorkspace },
+            { scope: `user:${thread.platform}:${thread.workspace}:${userId}`, limit: fairness.perUser },
+          ]
+        : [];
+      const scopes = caps.map((cap) => cap.scope);
       let outcome: RunOutcome = "queued";
       while (!draining && (await hasWork(key))) {
         if (!(await lease.acquire(key, holder, leaseTtlMs))) return outcome;
         try {
-          if (await runOne(key, thread, holder, signal)) outcome = "ran";
+          if (fairness && !(await fairness.slots.acquire(caps, holder, leaseTtlMs))) {
+            throw new TurnDeferred(scopes.join(" or "));
+          }
+          if (await runOne(key, thread, holder, signal, scopes)) outcome = "ran";
         } finally {
+          await fairness?.slots.release(scopes, holder);
           await lease.release(key, holder);
         }
       }

@@ -123,6 +123,13 @@ export const fileConfigSchema = z
           .min(1024)
           .default(64 * 1024),
         systemPrompt: z.string().optional(),
+        /** What one session may spend before it pauses with a Continue button (each press grants as much again). */
+        sessionBudget: z
+          .object({
+            steps: z.number().int().min(1).default(200),
+            tokens: z.number().int().min(1000).default(2_000_000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     model: z

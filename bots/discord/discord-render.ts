@@ -38,6 +38,16 @@ export function statusMessage(status: StatusView): RenderedMessage {
     ...(status.endSessionId
       ? [{ kind: "end" as const, value: status.endSessionId, label: "End session" }]
       : []),
+    ...(status.continueId
+      ? [
+          {
+            kind: "continue" as const,
+            value: status.continueId,
+            label: "Continue",
+            style: "primary" as const,
+          },
+        ]
+      : []),
   ];
   // An empty list removes the buttons once they no longer apply.
   return { content: clip(`⏳ ${status.text}`, contentLimit), components: buttonRows(buttons) };

@@ -19,6 +19,7 @@ export const actionIds = {
   deny: "deny_command",
   stop: "stop_turn",
   end: "end_session",
+  continue: "continue_session",
 } as const;
 export const restoreActionId = actionIds.restore;
 export const sectionTextLimit = 3000;
@@ -42,6 +43,7 @@ export function statusBlocks(status: StatusView): Block[] {
   const buttons = [
     ...(status.stopId ? [button(actionIds.stop, "Stop", status.stopId, "danger")] : []),
     ...(status.endSessionId ? [button(actionIds.end, "End session", status.endSessionId)] : []),
+    ...(status.continueId ? [button(actionIds.continue, "Continue", status.continueId, "primary")] : []),
   ];
   if (buttons.length > 0) blocks.push({ type: "actions", block_id: "status", elements: buttons });
   return blocks;

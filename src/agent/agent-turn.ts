@@ -38,11 +38,19 @@ export interface AgentTurnDependencies {
   approveAt: RiskLevel;
   /** Ephemeral sandboxes: the final status offers End session. */
   offerEndSession?: boolean;
+  /** What one session may spend; each Continue grants as much again. */
+  sessionBudget?: { steps: number; tokens: number };
   onAssessed?: (assessment: RiskAssessment) => void;
   now?: () => number;
 }
 
-export type TurnOutcome = "answered" | "step_limit" | "model_failed" | "stopped" | "awaiting_approval";
+export type TurnOutcome =
+  | "answered"
+  | "step_limit"
+  | "model_failed"
+  | "stopped"
+  | "awaiting_approval"
+  | "awaiting_continue";
 
 /**
  * One turn of the agent loop, driven by the step log (the session's history plus its
@@ -64,7 +72,8 @@ export async function runAgentTurn(
   const now = deps.now ?? Date.now;
   const { thread, key } = session;
   const save = () => deps.store.save({ ...session, updatedAt: new Date().toISOString() });
-  const resumedAfterCrash = session.activeTurn !== undefined && !session.activeTurn.awaitingApproval;
+  const parked = session.activeTurn?.awaitingApproval ?? session.activeTurn?.awaitingBudget;
+  const resumedAfterCrash = session.activeTurn !== undefined && !parked;
   if (!session.activeTurn) {
     session.turns += 1;
     session.activeTurn = { id: randomUUID(), startedAt: new Date().toISOString(), steps: 0 };
@@ -73,6 +82,7 @@ export async function runAgentTurn(
   }
   const turn = session.activeTurn;
   const decided = await settleParkedApproval(session, deps.store, deps.poster);
+  turn.awaitingBudget = undefined; // the runner resumes a budget-parked turn only after a Continue
   const started = Date.parse(turn.startedAt);
   const elapsed = () => seconds(now() - started);
 
@@ -163,6 +173,7 @@ export async function runAgentTurn(
 
       // A draining worker hands the turn over at a step boundary, with nothing in flight.
       if (shouldYield()) throw shutdownTurn();
+      if (overBudget()) return await parkForBudget();
       await readInbox(deps.inbox, session);
       turn.steps += 1;
       await save();
@@ -181,6 +192,11 @@ export async function runAgentTurn(
         await deps.poster.postError(thread, `${error.message} Reply in this thread to try again.`);
         return await finish("model_failed", `Stopped: the model is unavailable (${elapsed()}).`);
       }
+      const usage = session.usage ?? { steps: 0, tokens: 0 };
+      session.usage = {
+        steps: usage.steps + 1,
+        tokens: usage.tokens + reply.usage.inputTokens + reply.usage.outputTokens,
+      };
       // The step log holds nothing a token was seen in, not even the model's own words.
       session.history.push({
         role: "assistant",
@@ -210,6 +226,27 @@ export async function runAgentTurn(
         "completed, fully or partly. It was NOT re-run. Inspect its effects before deciding whether to run it again.",
     });
     turn.runningCall = undefined;
+  }
+
+  function overBudget(): boolean {
+    if (!deps.sessionBudget) return false;
+    const grants = session.budgetGrants ?? 1;
+    const used = session.usage ?? { steps: 0, tokens: 0 };
+    return (
+      used.steps >= deps.sessionBudget.steps * grants || used.tokens >= deps.sessionBudget.tokens * grants
+    );
+  }
+
+  async function parkForBudget(): Promise<TurnOutcome> {
+    const continueId = randomUUID();
+    turn.awaitingBudget = { continueId, grants: session.budgetGrants ?? 1 };
+    await save();
+    const used = session.usage ?? { steps: 0, tokens: 0 };
+    await setStatus({
+      text: `Paused: this session used its budget (${used.steps} model steps, ${used.tokens} tokens). Press Continue to allow as much again.`,
+      continueId,
+    });
+    return "awaiting_continue";
   }
 
   async function parkForApproval(waiting: AwaitingApproval): Promise<TurnOutcome> {

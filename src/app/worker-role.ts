@@ -83,6 +83,7 @@ export async function startWorkerRole(context: WorkerRoleContext): Promise<{ san
       maxSteps: config.agent.maxStepsPerTurn,
       checkpointAt: config.policy.checkpointAt,
       approveAt: config.policy.approveCredentialedAt,
+      sessionBudget: config.agent.sessionBudget,
       ...(credentials ? { broker: credentials.broker } : {}),
       onAssessed: (assessment) => metrics.commandRun(assessment.level),
       limits: {

@@ -32,6 +32,8 @@ export interface StatusView {
   stopId?: string;
   /** When set, an End session button (ephemeral sandboxes: ends the session, destroys the sandbox). */
   endSessionId?: string;
+  /** When set, a Continue button: the session is paused at its budget. */
+  continueId?: string;
 }
 
 export interface ApprovalRequest {

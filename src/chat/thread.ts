@@ -25,7 +25,15 @@ export interface InboundMessage {
 }
 
 /** Button clicks, plus `thread_deleted`: the platform removed the thread (its signed event). */
-export const inboundActionKinds = ["restore", "approve", "deny", "stop", "end", "thread_deleted"] as const;
+export const inboundActionKinds = [
+  "restore",
+  "approve",
+  "deny",
+  "stop",
+  "end",
+  "continue",
+  "thread_deleted",
+] as const;
 export type InboundActionKind = (typeof inboundActionKinds)[number];
 
 /** A button click, normalised by an ingress adapter. */

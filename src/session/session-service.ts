@@ -134,6 +134,15 @@ export function createSessionService(options: SessionServiceOptions) {
           : "ignored";
       }
       await inbox.push(key, message);
+      if (session?.activeTurn?.awaitingBudget) {
+        await poster.postPrivate(
+          message.thread,
+          message.user.id,
+          "This session is paused at its budget; I will read your message after someone presses Continue.",
+          signal,
+        );
+        return "queued";
+      }
       return runner.runWhileWork(key, message.thread, owner, signal, message.user.id);
     },
 
@@ -192,6 +201,30 @@ export function createSessionService(options: SessionServiceOptions) {
           }
           await endSession(ending, action.thread, "ended_by_user", action.user.id);
           return "ended";
+        }
+        case "continue": {
+          if (!(await mayAct(key, action.user.id))) {
+            await poster.postPrivate(
+              action.thread,
+              action.user.id,
+              "Only people taking part in this session can extend its budget.",
+              signal,
+            );
+            return "refused";
+          }
+          const session = await store.load(key, signal);
+          const parked = session?.activeTurn?.awaitingBudget;
+          if (!session || parked?.continueId !== action.value) {
+            await poster.postPrivate(action.thread, action.user.id, "That pause is already over.", signal);
+            return "ended";
+          }
+          await store.save({ ...session, budgetGrants: parked.grants + 1 });
+          await poster.postNotice(
+            action.thread,
+            `<@${action.user.id}> allowed this session another budget.`,
+            signal,
+          );
+          return runner.runWhileWork(key, action.thread, owner, signal, action.user.id);
         }
         case "thread_deleted": {
           if (!(await store.exists(key, signal))) return "ignored";

@@ -17,6 +17,10 @@ export interface SessionRecord {
   endId?: string;
   /** The last turn's status message, whose End session button goes when the session ends. */
   lastStatusRef?: string;
+  /** Spent so far, against the session budget. */
+  usage?: { steps: number; tokens: number };
+  /** How many budgets the session may spend: 1, plus one per Continue. */
+  budgetGrants?: number;
 }
 
 /** The step log's cursor: enough to resume a turn without running a finished command twice. */
@@ -32,6 +36,8 @@ export interface ActiveTurn {
   requester?: ChatUser;
   /** The turn is parked until a credential's owner clicks Approve or Deny; no worker holds it. */
   awaitingApproval?: { approvalId: string; callId: string };
+  /** Parked at the session budget until someone presses Continue (which raises budgetGrants). */
+  awaitingBudget?: { continueId: string; grants: number };
 }
 
 /** A credentialed command waiting for (or given) its token owner's decision. */

@@ -42,10 +42,15 @@ export function createTurnRunner(options: TurnRunnerOptions) {
   const running = new Map<string, AbortController>();
   let draining = false;
 
-  /** New messages, a turn a dead worker left half done, or a parked turn whose owner decided. */
+  /**
+   * New messages, a turn a dead worker left half done, or a parked turn whose owner decided. A
+   * turn parked at the budget is work only after a Continue; until then messages wait.
+   */
   async function hasWork(key: string): Promise<boolean> {
+    const session = await store.load(key);
+    const turn = session?.activeTurn;
+    if (turn?.awaitingBudget) return (session?.budgetGrants ?? 1) > turn.awaitingBudget.grants;
     if (await inbox.hasMessages(key)) return true;
-    const turn = (await store.load(key))?.activeTurn;
     if (!turn) return false;
     if (!turn.awaitingApproval) return true;
     const decision = (await store.findApproval(key, turn.awaitingApproval.approvalId))?.decision;

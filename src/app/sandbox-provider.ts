@@ -8,13 +8,11 @@ import { createSpritesSandboxProvider } from "../sandbox/sprites/sprites-sandbox
 /** `SANDBOX_PROVIDER` picks the hands: a Sprite per thread, or a sandbox on this machine. */
 export async function createSandboxProvider(config: AppConfig, logger: Logger): Promise<SandboxProvider> {
   if (config.SANDBOX_PROVIDER === "sprites") {
-    if (config.sandbox.seed.sources.length > 0) {
-      logger.warn({}, "Sprites sandboxes are seeded by setup commands only; seed sources are ignored");
-    }
     return createSpritesSandboxProvider({
       token: config.SPRITES_TOKEN ?? "",
       apiUrl: config.SPRITES_API_URL,
       setup: config.sandbox.seed.setup,
+      seedSources: config.sandbox.seed.sources,
       defaultTimeoutMs: config.agent.commandTimeoutSeconds * 1000,
       maxOutputBytes: config.agent.outputLimitBytes,
     });

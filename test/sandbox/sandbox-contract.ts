@@ -161,6 +161,44 @@ export function describeSandboxContract(name: string, makeProvider: () => Promis
       expect(await provider.find(freshKey())).toBeUndefined();
     });
 
+    it("gives each key a stable name of its own", () => {
+      const key = freshKey();
+      const other = freshKey();
+      expect(provider.nameFor(key)).toBe(provider.nameFor(key));
+      expect(provider.nameFor(key).length).toBeGreaterThan(0);
+      expect(provider.nameFor(other)).not.toBe(provider.nameFor(key));
+    });
+
+    it("describes a key as absent before its first open and present after", async () => {
+      const key = freshKey();
+      expect(await provider.describe(key)).toEqual({ name: provider.nameFor(key), state: "absent" });
+      const opened = await provider.open(key);
+      const described = await provider.describe(key);
+      expect(described.name).toBe(provider.nameFor(key));
+      expect(["cold", "warm", "running"]).toContain(described.state);
+      await opened.destroy();
+      expect((await provider.describe(key)).state).toBe("absent");
+    });
+
+    it("lists an opened sandbox among its own and destroys it by name, once", async () => {
+      const key = freshKey();
+      const opened = await provider.open(key);
+      await opened.exec("echo here > marker");
+      const name = provider.nameFor(key);
+      expect(await provider.ownedNames()).toContain(name);
+      expect(await provider.ownedNames()).not.toContain(provider.nameFor(freshKey()));
+
+      expect(await provider.destroyByName(name)).toBe(true);
+      expect(await provider.find(key)).toBeUndefined();
+      expect(await provider.ownedNames()).not.toContain(name);
+      expect((await provider.describe(key)).state).toBe("absent");
+      expect(await provider.destroyByName(name)).toBe(false);
+      // The next open of the key starts over rather than handing back the destroyed one.
+      const again = await provider.open(key);
+      expect((await again.exec("test -e marker && echo old || echo fresh")).stdout).toBe("fresh\n");
+      await again.destroy();
+    });
+
     it("destroys a sandbox so the next open of its key starts empty", async () => {
       const key = freshKey();
       const first = await provider.open(key);

@@ -177,7 +177,15 @@ export function createSpritesApi(options: SpritesApiOptions) {
       return new Uint8Array(await response.arrayBuffer());
     },
 
-    async writeFile(name: string, path: string, workingDir: string, content: Uint8Array, signal: Signal) {
+    /** `timeoutMs` for a big body (a seed archive); plain writes get the request timeout. */
+    async writeFile(
+      name: string,
+      path: string,
+      workingDir: string,
+      content: Uint8Array,
+      signal: Signal,
+      timeoutMs = requestTimeoutMs,
+    ) {
       const response = await request(
         "write file",
         `${spritePath(name)}/fs/write`,
@@ -188,6 +196,7 @@ export function createSpritesApi(options: SpritesApiOptions) {
           body: content,
         },
         signal,
+        timeoutMs,
       );
       if (!response.ok) throw await fileFailure("write", path, response);
       await response.body?.cancel();

@@ -1,5 +1,7 @@
 import { AppError } from "../../errors.ts";
 import type { Sandbox, SandboxProvider } from "../sandbox.ts";
+import { type SpritesSeedSource, seedTarget } from "./seed-archive.ts";
+import { seedSprite } from "./seed-sprite.ts";
 import {
   assertValidPrefix,
   keyHashFromLabels,
@@ -22,6 +24,8 @@ export interface SpritesSandboxOptions {
   maxOutputBytes: number;
   /** Run once by whichever worker created the Sprite; other workers wait for the ready label. */
   setup?: string[];
+  /** Host trees unpacked into a new Sprite before the setup commands, by its creator only. */
+  seedSources?: SpritesSeedSource[];
   pingIntervalMs?: number;
   deadAfterMs?: number;
   killGraceMs?: number;
@@ -61,6 +65,10 @@ export function createSpritesSandboxProvider(options: SpritesSandboxOptions): Sp
     requestTimeoutMs: options.requestTimeoutMs,
   });
   const setup = options.setup ?? [];
+  const seedSources = options.seedSources ?? [];
+  // A bad target is a configuration mistake: say so at startup, not at a thread's first command.
+  for (const source of seedSources) seedTarget(source.to);
+  const needsReady = setup.length > 0 || seedSources.length > 0;
   const opened = new Map<string, Promise<SpritesSandbox>>();
   let closed = false;
 
@@ -84,16 +92,8 @@ export function createSpritesSandboxProvider(options: SpritesSandboxOptions): Sp
     const { created } = await createWithRetries(api, sandbox.id, labels, options.createRetries ?? 3, signal);
     if (created) {
       try {
-        for (const command of setup) {
-          const result = await sandbox.exec(command, { signal });
-          if (result.exitCode !== 0) {
-            throw new AppError(
-              "sandbox_setup_failed",
-              `setup command failed with exit ${result.exitCode ?? result.signal}: ${command}\n${result.stderr.slice(-2000)}`,
-            );
-          }
-        }
-        if (setup.length > 0) await api.setLabels(sandbox.id, [...labels, READY_LABEL], signal);
+        await seedSprite(sandbox, api, { sources: seedSources, setup }, signal);
+        if (needsReady) await api.setLabels(sandbox.id, [...labels, READY_LABEL], signal);
       } catch (error) {
         await api.deleteSprite(sandbox.id, undefined).catch(() => {});
         throw error;
@@ -101,7 +101,7 @@ export function createSpritesSandboxProvider(options: SpritesSandboxOptions): Sp
       return sandbox;
     }
     // Another worker created it first (or it survived from an earlier session): use it.
-    await adopt(api, sandbox.id, setup.length > 0, options.readyWaitMs ?? 120_000, signal);
+    await adopt(api, sandbox.id, needsReady, options.readyWaitMs ?? 120_000, signal);
     return sandbox;
   }
 
@@ -168,6 +168,15 @@ export function createSpritesSandboxProvider(options: SpritesSandboxOptions): Sp
       if (!info) return false;
       if (info.labels && !info.labels.includes(OWNER_LABEL)) {
         throw new AppError("sprite_not_ours", `Sprite ${name} does not carry the ${OWNER_LABEL} label`);
+      }
+      // One this process has open goes through its sandbox: its commands stop, and the key is
+      // forgotten, so a later find or open does not hand back a Sprite that is gone.
+      for (const [key, pending] of opened) {
+        if (spriteNameForKey(key, prefix) !== name) continue;
+        const sandbox = await pending.catch(() => undefined);
+        if (!sandbox) break;
+        await sandbox.destroy(destroyOptions);
+        return true;
       }
       return api.deleteSprite(name, destroyOptions.signal);
     },

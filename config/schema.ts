@@ -40,6 +40,11 @@ export const environmentSchema = z
     THREADHANDS_CONFIG: z.string().optional(),
     THREADHANDS_DATA_DIR: z.string().default(".threadhands"),
     THREADHANDS_ROLE: z.enum(["all", "ingress", "worker"]).default("all"),
+    /** Names this worker host; local sandboxes belong to one host. Defaults to the hostname. */
+    THREADHANDS_HOST_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, "must be letters, digits, dots, dashes or underscores")
+      .optional(),
     /** Where users' browsers reach this app: OAuth callbacks are <base>/oauth/<provider>/callback. */
     PUBLIC_BASE_URL: z.url().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

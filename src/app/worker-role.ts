@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { AppConfig } from "../../config/schema.ts";
 import { createBullSessionTimers } from "../../queue/bullmq-session-timers.ts";
+import { createRedisHostAffinity } from "../../queue/redis-host-affinity.ts";
 import type { Keyspace } from "../../queue/redis-keys.ts";
 import { createRedisThreadLease } from "../../queue/redis-thread-lease.ts";
 import { createRedisTurnSlots } from "../../queue/redis-turn-slots.ts";
@@ -15,6 +16,7 @@ import { createOpenAIModel } from "../model/openai.ts";
 import { instrumentModel, instrumentSandboxes } from "../observability/instrumented-ports.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { SandboxProvider } from "../sandbox/sandbox.ts";
+import { sandboxKeyFor } from "../session/sandbox-lifecycle.ts";
 import { createSessionService } from "../session/session-service.ts";
 import type { SessionInbox, SessionStore } from "../session/session-store.ts";
 import { createToolRegistry, defaultTools } from "../tools/tool-registry.ts";
@@ -43,6 +45,11 @@ export async function startWorkerRole(context: WorkerRoleContext): Promise<{ san
   context.stops.push(() => sandboxes.close());
   logger.info({ sandbox: sandboxes.description }, "sandbox backend ready");
 
+  const lifecycle = {
+    lifecycle: config.sandbox.lifecycle,
+    scope: config.sandbox.scope,
+    idleMs: config.sandbox.idleMinutes * 60_000,
+  };
   const timers = createBullSessionTimers({ connection: context.redis, prefix: config.queue.prefix });
   context.stops.push(() => timers.close());
   const sessions = createSessionService({
@@ -53,11 +60,7 @@ export async function startWorkerRole(context: WorkerRoleContext): Promise<{ san
     poster: context.poster,
     instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     privilegedUsers: config.access.restoreUsers,
-    lifecycle: {
-      lifecycle: config.sandbox.lifecycle,
-      scope: config.sandbox.scope,
-      idleMs: config.sandbox.idleMinutes * 60_000,
-    },
+    lifecycle,
     timers,
     fairness: {
       slots: createRedisTurnSlots(context.redis, config.queue.prefix),
@@ -101,6 +104,24 @@ export async function startWorkerRole(context: WorkerRoleContext): Promise<{ san
     sessions,
     logger,
     onJobStart: metrics.jobWaited,
+    // A local sandbox lives on this machine: its thread's jobs must come here. Sprites need no routing.
+    ...(config.SANDBOX_PROVIDER === "local"
+      ? {
+          routing: {
+            affinity: createRedisHostAffinity(context.redis, {
+              prefix: config.queue.prefix,
+              hostId: config.THREADHANDS_HOST_ID ?? hostname(),
+            }),
+            sandboxKeyOf: (thread) => sandboxKeyFor(thread, lifecycle),
+            onTakeOver: async (thread, previousHost) => {
+              await context.poster.postNotice(
+                thread,
+                `The worker host \`${previousHost}\` that held this thread's sandbox is gone; continuing in a fresh sandbox here.`,
+              );
+            },
+          },
+        }
+      : {}),
   });
   context.stops.push(() => pool.close());
 

@@ -1,3 +1,4 @@
+import { clip, codeBlock, inlineCode } from "../../src/chat/text-limits.ts";
 import type {
   ApprovalOutcome,
   ApprovalRequest,
@@ -157,27 +158,6 @@ export function splitMarkdown(markdown: string, limit: number): string[] {
   if (current && current !== `${openFence}\n`)
     chunks.push(openFence !== undefined ? `${current}\n${fence}` : current);
   return chunks;
-}
-
-export function codeBlock(output: string, limit: number): string {
-  const fence = "```";
-  const body = headAndTail(output.replaceAll(fence, "ˋˋˋ"), limit - 2 * fence.length - 2);
-  return `${fence}\n${body}${body.endsWith("\n") ? "" : "\n"}${fence}`;
-}
-
-export function headAndTail(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const marker = `\n… ${text.length - limit} characters cut, full output attached …\n`;
-  const half = Math.floor((limit - marker.length) / 2);
-  return `${text.slice(0, half)}${marker}${text.slice(text.length - half)}`;
-}
-
-function inlineCode(text: string, limit: number): string {
-  return clip(text.replaceAll("`", "ˋ").replaceAll("\n", " "), limit);
-}
-
-function clip(text: string, limit: number): string {
-  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 }
 
 function formatDuration(ms: number): string {

@@ -1,3 +1,4 @@
+import { codeBlock, inlineCode } from "../../src/chat/text-limits.ts";
 import type {
   ApprovalOutcome,
   ApprovalRequest,
@@ -136,24 +137,6 @@ export function answerBlocks(markdown: string): Block[] {
 
 export function errorBlocks(text: string): Block[] {
   return [section(`:warning: ${text}`)];
-}
-
-export function codeBlock(output: string, limit: number): string {
-  const fence = "```";
-  const body = headAndTail(output.replaceAll(fence, "ˋˋˋ"), limit - 2 * fence.length - 2);
-  return `${fence}\n${body}${fence}`;
-}
-
-export function headAndTail(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const marker = `\n… ${text.length - limit} characters cut, full output attached …\n`;
-  const half = Math.floor((limit - marker.length) / 2);
-  return `${text.slice(0, half)}${marker}${text.slice(text.length - half)}`;
-}
-
-function inlineCode(text: string, limit: number): string {
-  const flat = text.replaceAll("`", "ˋ").replaceAll("\n", " ");
-  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
 }
 
 /** Slack's mrkdwn: `*bold*`, `<url|text>`; the model writes CommonMark. */

@@ -1,3 +1,4 @@
+import { headAndTail as fit } from "../chat/text-limits.ts";
 import type { ExecResult } from "../sandbox/sandbox.ts";
 
 /** The model reads exit status first, then each stream, trimmed to its head and tail. */
@@ -11,10 +12,7 @@ export function formatExecForModel(result: ExecResult, limitBytes: number): stri
   return parts.join("\n");
 }
 
-/** Keeps the start and the end, where commands print what matters, and says what was cut. */
+/** The model's version of head and tail: it needs to know output was cut, not where a file is. */
 export function headAndTail(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  const half = Math.floor(maxChars / 2);
-  const cut = text.length - 2 * half;
-  return `${text.slice(0, half)}\n… ${cut} characters cut …\n${text.slice(text.length - half)}`;
+  return fit(text, maxChars, "run a narrower command to see it");
 }

@@ -1,10 +1,10 @@
 import { chmod, chown, mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "../../errors.ts";
+import { toExecResult, UNCAPPED } from "../exec-result.ts";
 import type { Checkpoint, ExecOptions, ExecResult } from "../sandbox.ts";
 import { type BwrapProfile, SANDBOX_ROOT, SANDBOX_WORKSPACE, sandboxEnv } from "./bwrap-profile.ts";
 import type { CgroupLimits } from "./cgroup-limits.ts";
-import { toExecResult, UNCAPPED } from "./exec-result.ts";
 import type { LocalSandbox } from "./local-backend.ts";
 import type { SeedSource } from "./local-options.ts";
 import { foldLayers } from "./overlay-fold.ts";

@@ -1,8 +1,8 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "../../errors.ts";
+import { toExecResult } from "../exec-result.ts";
 import type { Checkpoint, ExecOptions, ExecResult } from "../sandbox.ts";
-import { toExecResult } from "./exec-result.ts";
 import type { LocalSandbox } from "./local-backend.ts";
 import type { SeedSource } from "./local-options.ts";
 import { RunningProcesses, runProcess } from "./run-process.ts";

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import type { RawRunResult } from "../exec-result.ts";
+
+export type { RawRunResult };
 
 export interface RunRequest {
   file: string;
@@ -13,16 +16,6 @@ export interface RunRequest {
   /** Per stream; the rest is drained and dropped. */
   maxOutputBytes: number;
   signal?: AbortSignal;
-}
-
-export interface RawRunResult {
-  exitCode: number | null;
-  signal: string | null;
-  stdout: Buffer;
-  stderr: Buffer;
-  timedOut: boolean;
-  truncated: boolean;
-  durationMs: number;
 }
 
 /** Commands of one sandbox that are still running, so restore and destroy can stop them first. */

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { AppError } from "../../errors.ts";
+import { toExecResult } from "../exec-result.ts";
 import type { Checkpoint, ExecOptions, ExecResult, Sandbox } from "../sandbox.ts";
 import { type ExecSession, type RawExecResult, startExecSession } from "./exec-session.ts";
 import { EXEC_WRAPPER, encodeWrapperInput, WRAPPER_ARGV0 } from "./exec-wrapper.ts";
@@ -42,15 +43,7 @@ export class SpritesSandbox implements Sandbox {
     this.#assertAlive();
     const workspace = await this.workspace(options);
     const raw = await this.#run(command, { ...options, cwd: posix.resolve(workspace, options.cwd ?? ".") });
-    return {
-      exitCode: raw.exitCode,
-      signal: raw.signal,
-      stdout: raw.stdout.toString("utf8"),
-      stderr: raw.stderr.toString("utf8"),
-      timedOut: raw.timedOut,
-      truncated: raw.truncated,
-      durationMs: raw.durationMs,
-    };
+    return toExecResult(raw);
   }
 
   async readFile(file: string, options: Signal = {}): Promise<Uint8Array> {

@@ -1,5 +1,15 @@
-import type { ExecResult } from "../sandbox.ts";
-import type { RawRunResult } from "./run-process.ts";
+import type { ExecResult } from "./sandbox.ts";
+
+/** What a backend collects from one process before it becomes an ExecResult. */
+export interface RawRunResult {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  timedOut: boolean;
+  truncated: boolean;
+  durationMs: number;
+}
 
 export function toExecResult(raw: RawRunResult): ExecResult {
   return {

@@ -1,8 +1,11 @@
 /**
- * `npm run bench:pool -- --json [--events 200] [--concurrency 20] [--workers 4] [--timeout-ms 120000]`
+ * `npm run bench:pool -- --json [--events 200] [--concurrency 20] [--workers 4] [--timeout-ms 120000]
+ *   [--recovery-rounds 3]`
  * The real app in-process (Bolt ingress, BullMQ pool, Redis) against fake Slack and a scripted
  * model that answers every turn at once, so what is measured is the pool, not the model. Prints
- * one JSON object (milliseconds); the bare BullMQ baseline is measured in the same run.
+ * one JSON object (milliseconds); the bare BullMQ baseline is measured in the same run, and so is
+ * crash recovery (bench/recovery-measure.ts: worker processes, SIGKILL mid-command), which
+ * `--recovery-rounds 0` skips.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -20,6 +23,7 @@ import { createFakeSlackWebApi } from "../test/fakes/slack/fake-slack-web-api.ts
 import { appMentionEvent, freshTs, postSlackEvent } from "../test/fakes/slack/signed-requests.ts";
 import { measureBareBullmq } from "./pool-baseline.ts";
 import { percentiles, runLimited } from "./pool-stats.ts";
+import { measureRecovery, type RecoveryResult } from "./recovery-measure.ts";
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +32,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "20" },
     workers: { type: "string", default: "4" },
     "timeout-ms": { type: "string", default: "120000" },
+    "recovery-rounds": { type: "string", default: "3" },
   },
 });
 
@@ -35,6 +40,7 @@ const events = bounded(values.events, 1, 5000, "--events");
 const concurrency = bounded(values.concurrency, 1, 200, "--concurrency");
 const workers = bounded(values.workers, 1, 256, "--workers");
 const timeoutMs = bounded(values["timeout-ms"], 1000, 600_000, "--timeout-ms");
+const recoveryRounds = bounded(values["recovery-rounds"], 0, 10, "--recovery-rounds");
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const signingSecret = "bench-signing-secret";
 const answer = "bench: all good";
@@ -140,6 +146,17 @@ async function benchApp(redis: Redis, prefix: string) {
   }
 }
 
+/** Crash recovery needs worker processes of its own; a failure is reported, not fatal to the rest. */
+async function recoveryFigures(): Promise<RecoveryResult | { error: string } | null> {
+  if (recoveryRounds === 0) return null;
+  log(`recovery: ${recoveryRounds} rounds of SIGKILL mid-command, a fresh worker process each`);
+  try {
+    return await measureRecovery({ rounds: recoveryRounds, redisUrl, log });
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 async function main(): Promise<void> {
   // BullMQ workers require maxRetriesPerRequest: null on a shared connection.
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -158,6 +175,7 @@ async function main(): Promise<void> {
       workers,
       timeoutMs,
     });
+    const recovery = await recoveryFigures();
     const result = {
       bench: "pool",
       node: process.version,
@@ -179,9 +197,9 @@ async function main(): Promise<void> {
         timedOut: app.timedOut,
       },
       bareBullmq: bare,
-      // Time from SIGKILL of a worker process mid-turn to the turn finishing on another; the lead
-      // adds it (it needs a child process per worker, which this in-process bench does not have).
-      recovery_ms: null,
+      // SIGKILL of a worker process mid-command to another worker taking the job and to the
+      // turn's answer; medians of the rounds, with the pool's stall settings as the expectation.
+      recovery_ms: recovery,
     };
     process.stdout.write(`${JSON.stringify(result, null, values.json ? undefined : 2)}\n`);
   } finally {

@@ -19,20 +19,38 @@ export interface WorkerProcess {
   child: ChildProcess;
   exited: Promise<number | null>;
   output(): string;
+  /** Its pino JSON log lines on stdout, parsed; a test tells workers apart by them. */
+  logs(): Array<Record<string, unknown>>;
+  /** Resolves with the first log line of this message, e.g. "threadhands started" (LOG_LEVEL=info). */
+  waitForLog(message: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+export interface FaultRigOptions {
+  redisUrl?: string;
+  /** Settings of the config's `queue` section: `concurrency` (default 4), fairness caps. */
+  queue?: Record<string, number>;
+  /** More top-level YAML sections for the shared config file. */
+  extraConfig?: string;
 }
 
 /**
  * Real worker processes (`node src/main.ts`, role worker) and an in-process ingress, all on one
  * Redis prefix and one sandbox data dir, against fake Slack and a scripted model.
  */
-export async function startFaultRig(options: { redisUrl?: string } = {}) {
+export async function startFaultRig(options: FaultRigOptions = {}) {
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   const slack: FakeSlack = await createFakeSlackWebApi();
   const model: FakeOpenAI = await createFakeOpenAI();
   const dir = await mkdtemp(path.join(tmpdir(), "threadhands-faults-"));
   const prefix = `test-${randomUUID().slice(0, 8)}`;
   const configFile = path.join(dir, "threadhands.yaml");
-  await writeFile(configFile, `queue:\n  prefix: ${prefix}\n  concurrency: 4\nmodel:\n  maxRetries: 0\n`);
+  const queueLines = Object.entries({ concurrency: 4, ...options.queue })
+    .map(([key, value]) => `  ${key}: ${value}\n`)
+    .join("");
+  await writeFile(
+    configFile,
+    `queue:\n  prefix: ${prefix}\n${queueLines}model:\n  maxRetries: 0\n${options.extraConfig ?? ""}`,
+  );
   const env: Record<string, string> = {
     SLACK_BOT_TOKEN: "xoxb-fault-token",
     SLACK_SIGNING_SECRET: signingSecret,
@@ -49,8 +67,14 @@ export async function startFaultRig(options: { redisUrl?: string } = {}) {
   });
   const eventsUrl = `http://127.0.0.1:${ingress.port}/slack/events`;
   const workers: WorkerProcess[] = [];
-  const postMention = async (user: string, text: string, ts: string) => {
-    const event = appMentionEvent({ user, text: `<@${slack.botUserId}> ${text}`, channel, ts });
+  const postMention = async (user: string, text: string, ts: string, threadTs?: string) => {
+    const event = appMentionEvent({
+      user,
+      text: `<@${slack.botUserId}> ${text}`,
+      channel,
+      ts,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
     return (await postSlackEvent(eventsUrl, signingSecret, event)).status;
   };
 
@@ -73,14 +97,36 @@ export async function startFaultRig(options: { redisUrl?: string } = {}) {
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";
+      let stdout = "";
       child.stdout?.on("data", (data) => {
         output += data;
+        stdout += data;
       });
       child.stderr?.on("data", (data) => {
         output += data;
       });
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-      const worker = { child, exited, output: () => output };
+      const logs = () =>
+        stdout.split("\n").flatMap((line) => {
+          try {
+            return line.startsWith("{") ? [JSON.parse(line) as Record<string, unknown>] : [];
+          } catch {
+            return []; // a line still being written
+          }
+        });
+      const waitForLog = async (message: string, timeoutMs = 20_000) => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const line = logs().find((entry) => entry.msg === message);
+          if (line) return line;
+          // A worker that died (bad config, port clash) never logs it: say so now, not at the timeout.
+          if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+            throw new Error(`no worker log "${message}" (exit ${child.exitCode}):\n${output.slice(-2000)}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      const worker = { child, exited, output: () => output, logs, waitForLog };
       workers.push(worker);
       return worker;
     },
@@ -88,6 +134,13 @@ export async function startFaultRig(options: { redisUrl?: string } = {}) {
       const ts = freshTs();
       const status = await postMention(user, text, ts);
       if (status !== 200) throw new Error(`mention got HTTP ${status}`);
+      return ts;
+    },
+    /** A mention inside an existing thread; resolves with the reply's own ts. */
+    async reply(user: string, text: string, threadTs: string): Promise<string> {
+      const ts = freshTs();
+      const status = await postMention(user, text, ts, threadTs);
+      if (status !== 200) throw new Error(`reply got HTTP ${status}`);
       return ts;
     },
     /** The HTTP status ingress answered a mention with. */

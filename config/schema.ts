@@ -171,7 +171,10 @@ export const fileConfigSchema = z
         scope: z.enum(["thread", "channel"]).default("thread"),
         /** An ephemeral session with no activity for this long ends and its sandbox goes. */
         idleMinutes: z.number().positive().default(60),
-        network: z.enum(["off", "on"]).default("off"),
+        /** "off" | "on" | { allow: ["api.github.com", "*.example.com:8443"] } (an HTTP(S) proxy). */
+        network: z
+          .union([z.enum(["off", "on"]), z.object({ allow: z.array(z.string().min(1)).min(1) }).strict()])
+          .default("off"),
         limits: z
           .object({
             memoryMb: z.number().int().min(16).default(1024),

@@ -20,7 +20,10 @@ export async function createSandboxProvider(config: AppConfig, logger: Logger): 
   return createLocalSandboxProvider({
     rootDir: resolve(config.THREADHANDS_DATA_DIR, "sandboxes"),
     isolation: config.sandbox.isolation,
-    network: { mode: config.sandbox.network },
+    network:
+      typeof config.sandbox.network === "string"
+        ? { mode: config.sandbox.network }
+        : { mode: "allowlist", allow: config.sandbox.network.allow },
     limits: config.sandbox.limits,
     seed: config.sandbox.seed,
     defaultTimeoutMs: config.agent.commandTimeoutSeconds * 1000,

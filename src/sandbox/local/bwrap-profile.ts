@@ -25,7 +25,8 @@ export interface BwrapProfile {
  */
 export async function buildBwrapProfile(options: {
   stateDir: string;
-  network: "off" | "on";
+  /** Only `on` shares the host's network; allow-list sandboxes reach their proxy through a socket. */
+  network: "off" | "on" | "allowlist";
   uid: number;
   gid: number;
 }): Promise<BwrapProfile> {
@@ -34,7 +35,7 @@ export async function buildBwrapProfile(options: {
     "--unshare-pid",
     "--unshare-uts",
     "--unshare-cgroup-try",
-    ...(options.network === "off" ? ["--unshare-net"] : []),
+    ...(options.network === "on" ? [] : ["--unshare-net"]),
     "--hostname",
     "sandbox",
     "--die-with-parent",

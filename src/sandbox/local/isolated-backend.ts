@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildBwrapProfile } from "./bwrap-profile.ts";
 import { createCgroupLimits } from "./cgroup-limits.ts";
+import { createEgressProxy, type EgressProxy } from "./egress-proxy.ts";
+import { assertRelayAvailable } from "./egress-relay.ts";
 import { IsolatedSandbox, type IsolatedSandboxSettings } from "./isolated-sandbox.ts";
 import type { LocalBackend, LocalSandbox } from "./local-backend.ts";
-import type { LocalSandboxOptions } from "./local-options.ts";
+import { type LocalSandboxOptions, silentLogger } from "./local-options.ts";
 import { mountOverlay, mountsUnder, unmount } from "./overlay-mounts.ts";
 import { runProcess } from "./run-process.ts";
 
@@ -36,9 +39,11 @@ export async function createIsolatedBackend(
   const failure = await probe(stateDir, profile.prefix, profile.userSwitch);
   if (failure) return { unavailable: failure };
 
-  const settings = (dir: string, onDestroyed: () => void): IsolatedSandboxSettings => ({
+  const egress = await startEgress(options, stateDir, instance, uid);
+  const settings = async (dir: string, onDestroyed: () => void): Promise<IsolatedSandboxSettings> => ({
     id: path.basename(dir),
     dir,
+    egressSocket: await egress?.attach(path.basename(dir)),
     profile,
     cgroups,
     uid,
@@ -47,16 +52,46 @@ export async function createIsolatedBackend(
     defaultTimeoutMs: options.defaultTimeoutMs,
     maxOutputBytes: options.maxOutputBytes,
     maxCheckpoints: options.maxCheckpoints ?? 50,
-    onDestroyed,
+    onDestroyed: () => {
+      void egress?.detach(path.basename(dir)).catch(() => {});
+      onDestroyed();
+    },
   });
-  const network = options.network.mode === "off" ? "network off (loopback only)" : "network on";
+  const network = {
+    off: "network off (loopback only)",
+    on: "network on",
+    allowlist: "network off but an allow-list proxy on 127.0.0.1:3128",
+  }[options.network.mode];
   return {
     description: `local sandbox, isolated (bwrap namespaces: mount/pid/ipc/uts/net, uid ${uid}; overlay checkpoints; ${network}; ${cgroups.description})`,
-    create: (dir, key, onDestroyed): Promise<LocalSandbox> =>
-      IsolatedSandbox.create(settings(dir, onDestroyed), key),
-    load: (dir, _key, onDestroyed): Promise<LocalSandbox> => IsolatedSandbox.load(settings(dir, onDestroyed)),
-    close: async () => {},
+    create: async (dir, key, onDestroyed): Promise<LocalSandbox> =>
+      IsolatedSandbox.create(await settings(dir, onDestroyed), key),
+    load: async (dir, _key, onDestroyed): Promise<LocalSandbox> =>
+      IsolatedSandbox.load(await settings(dir, onDestroyed)),
+    close: async () => egress?.close(),
   };
+}
+
+/** One proxy per provider; each sandbox gets its own socket on it, bound into its namespace. */
+async function startEgress(
+  options: LocalSandboxOptions,
+  stateDir: string,
+  instance: string,
+  uid: number,
+): Promise<EgressProxy | undefined> {
+  if (options.network.mode !== "allowlist") return undefined;
+  await assertRelayAvailable();
+  // A Unix socket path has room for 107 bytes; a deep rootDir would not leave enough.
+  const preferred = path.join(stateDir, "egress");
+  const socketDir = preferred.length <= 80 ? preferred : path.join(tmpdir(), `th-egress-${instance}`);
+  return createEgressProxy({
+    allow: options.network.allow,
+    socketDir,
+    socketUid: uid,
+    socketGid: uid,
+    logger: options.logger ?? silentLogger,
+    resolveHost: options.resolveHost,
+  });
 }
 
 /** One real overlay mount and one real command, so a host that cannot is caught at startup. */

@@ -5,6 +5,7 @@ import { toExecResult, UNCAPPED } from "../exec-result.ts";
 import type { Checkpoint, ExecOptions, ExecResult } from "../sandbox.ts";
 import { type BwrapProfile, SANDBOX_ROOT, SANDBOX_WORKSPACE, sandboxEnv } from "./bwrap-profile.ts";
 import type { CgroupLimits } from "./cgroup-limits.ts";
+import { egressRelay } from "./egress-relay.ts";
 import type { LocalSandbox } from "./local-backend.ts";
 import type { SeedSource } from "./local-options.ts";
 import { foldLayers } from "./overlay-fold.ts";
@@ -23,6 +24,8 @@ export interface IsolatedSandboxSettings {
   uid: number;
   gid: number;
   binds: SeedSource[];
+  /** Allow-list mode: the host end of this sandbox's egress proxy socket. */
+  egressSocket?: string;
   defaultTimeoutMs: number;
   maxOutputBytes: number;
   maxCheckpoints: number;
@@ -84,7 +87,7 @@ export class IsolatedSandbox implements LocalSandbox {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return toExecResult(await this.#run(["/bin/bash", "-c", command], options));
+    return toExecResult(await this.#run(["/bin/bash", "-c", command], { ...options, network: true }));
   }
 
   async readFile(file: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
@@ -224,13 +227,17 @@ export class IsolatedSandbox implements LocalSandbox {
 
   async #run(
     argv: string[],
-    options: Omit<ExecOptions, "stdin"> & { stdin?: Uint8Array | string },
+    options: Omit<ExecOptions, "stdin"> & { stdin?: Uint8Array | string; network?: boolean },
   ): Promise<RawRunResult> {
     await this.#lifecycle.idle();
     this.#assertAlive();
     const cwd = path.posix.resolve(SANDBOX_WORKSPACE, options.cwd ?? ".");
     const env = options.env && Object.keys(options.env).length > 0 ? encodeEnv(options.env) : undefined;
-    const command = env ? ["/bin/bash", "-c", ENV_LOADER, "loader", ...argv.slice(2)] : argv;
+    const loaded = env ? ["/bin/bash", "-c", ENV_LOADER, "loader", ...argv.slice(2)] : argv;
+    // File reads and writes need no network; only commands pay for the relay.
+    const relay =
+      options.network && this.#settings.egressSocket ? egressRelay(this.#settings.egressSocket) : undefined;
+    const command = relay ? relay.wrap(loaded) : loaded;
     const bwrap = [
       ...this.#settings.profile.prefix,
       "--bind",
@@ -241,6 +248,7 @@ export class IsolatedSandbox implements LocalSandbox {
         bind.from,
         path.posix.join(SANDBOX_WORKSPACE, workspaceRelative(bind.to)),
       ]),
+      ...(relay?.bwrapArgs ?? []),
       "--chdir",
       cwd,
       "--",
@@ -254,7 +262,7 @@ export class IsolatedSandbox implements LocalSandbox {
       {
         file: procs.length > 0 ? "/bin/sh" : "bwrap",
         args: procs.length > 0 ? ["-c", `${join} && exec bwrap "$@"`, "join", ...bwrap] : bwrap,
-        env: sandboxEnv(),
+        env: { ...sandboxEnv(), ...relay?.env },
         stdin: options.stdin,
         fd3: env,
         timeoutMs: options.timeoutMs ?? this.#settings.defaultTimeoutMs,

@@ -134,7 +134,11 @@ export async function createLocalSandboxProvider(options: LocalSandboxOptions): 
 }
 
 async function chooseBackend(options: LocalSandboxOptions, rootDir: string): Promise<LocalBackend> {
-  const common = { defaultTimeoutMs: options.defaultTimeoutMs, maxOutputBytes: options.maxOutputBytes };
+  const common = {
+    defaultTimeoutMs: options.defaultTimeoutMs,
+    maxOutputBytes: options.maxOutputBytes,
+    network: options.network.mode,
+  };
   if (options.isolation === "portable") return createPortableBackend({ ...common, reason: "configured" });
   const isolated = await createIsolatedBackend(options, rootDir);
   if (!("unavailable" in isolated)) return isolated;

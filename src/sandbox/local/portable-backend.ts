@@ -1,4 +1,5 @@
 import path from "node:path";
+import { AppError } from "../../errors.ts";
 import type { LocalBackend, LocalSandbox } from "./local-backend.ts";
 import { PortableSandbox } from "./portable-sandbox.ts";
 
@@ -6,7 +7,15 @@ export function createPortableBackend(options: {
   defaultTimeoutMs: number;
   maxOutputBytes: number;
   reason: string;
+  network: "off" | "on" | "allowlist";
 }): LocalBackend {
+  // Plain processes share the host's network: an allow-list here would be a promise not kept.
+  if (options.network === "allowlist") {
+    throw new AppError(
+      "sandbox_egress_unenforceable",
+      `sandbox.network allow-list needs namespace isolation, and this sandbox is portable (${options.reason}); use network "off" or "on", or run where namespaces work`,
+    );
+  }
   const settings = (dir: string, onDestroyed: () => void) => ({
     id: path.basename(dir),
     dir,

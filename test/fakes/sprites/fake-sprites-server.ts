@@ -31,6 +31,8 @@ interface FakeSprite {
 export interface FakeSpritesServer {
   url: string;
   token: string;
+  /** Where the Sprites' files live on this host, to scan them in tests. */
+  rootDir: string;
   requests: RecordedRequest[];
   faults: FakeSpritesFaults;
   spriteNames(): string[];
@@ -288,6 +290,7 @@ export async function startFakeSprites(options: { token?: string } = {}): Promis
   return {
     url: `http://127.0.0.1:${started.port}`,
     token,
+    rootDir: root,
     requests,
     faults,
     spriteNames: () => [...sprites.keys()],

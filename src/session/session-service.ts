@@ -68,6 +68,12 @@ export function createSessionService(options: SessionServiceOptions) {
           const shown = state === "absent" ? "new, creating it" : state;
           await poster.postNotice(session.thread, `Using the persistent sandbox \`${name}\` (${shown}).`);
         },
+        onVanished: async () => {
+          await poster.postError(
+            session.thread,
+            "This thread's sandbox disappeared (deleted from outside, or its machine is gone). The next command starts in a fresh one; earlier files and checkpoints are lost.",
+          );
+        },
       });
       const outcome = await runAgentTurn(
         {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ThreadRef } from "../chat/thread.ts";
 import type { ThreadPoster } from "../chat/thread-poster.ts";
 import type { CredentialBroker } from "../credentials/credential-broker.ts";
+import { withCredentialFiles } from "../credentials/file-exposure.ts";
 import { isAtLeast, type RiskLevel } from "../policy/risk.ts";
 import type { ActiveTurn, SessionStore } from "../session/session-store.ts";
 import { AwaitingApproval, type CommandCredentials } from "../tools/command-credentials.ts";
@@ -65,7 +66,7 @@ export function createTurnCredentials(options: TurnCredentialsOptions): CommandC
       throw new AwaitingApproval(approvalId, callId);
     },
 
-    async resolve(providers, signal) {
+    async resolve(providers, command, signal) {
       const user = requester();
       const owner = { platform: options.thread.platform, workspace: options.thread.workspace, user: user.id };
       const resolved = await broker.resolve({ owner, providers, userLabel: `<@${user.id}>`, signal });
@@ -74,14 +75,10 @@ export function createTurnCredentials(options: TurnCredentialsOptions): CommandC
         await options.poster.postNotice(options.thread, `:key: ${message}`);
         return { ok: false, message };
       }
-      if (resolved.files.length > 0) {
-        return {
-          ok: false,
-          message: "this provider exposes its token as a file, which this sandbox cannot do yet.",
-        };
-      }
       options.onSecrets(resolved.secrets);
-      return { ok: true, env: resolved.env };
+      if (resolved.files.length === 0) return { ok: true, env: resolved.env, command };
+      const wrapped = withCredentialFiles(command, resolved.files, resolved.env);
+      return { ok: true, env: { ...resolved.env, ...wrapped.env }, command: wrapped.command };
     },
 
     async audit(command, providers, exitCode) {

@@ -16,10 +16,12 @@ export interface CommandCredentials {
     providers: string[];
     risk: RiskLevel;
   }): Promise<never>;
+  /** The env for this one exec, and the command to run (it may first write credential files). */
   resolve(
     providers: string[],
+    command: string,
     signal: AbortSignal,
-  ): Promise<{ ok: true; env: Record<string, string> } | { ok: false; message: string }>;
+  ): Promise<{ ok: true; env: Record<string, string>; command: string } | { ok: false; message: string }>;
   /** One audit line in the thread: what ran, as whom, with which accounts. */
   audit(command: string, providers: string[], exitCode: number | null): Promise<void>;
 }

@@ -31,6 +31,7 @@ export function createRunCommandTool(credentialProviders: string[] = []): Tool {
       const assessment = await context.assess(command, runner);
 
       let env: Record<string, string> | undefined;
+      let toRun = command;
       if (wanted.length > 0) {
         const accounts = context.credentials;
         if (!accounts)
@@ -45,9 +46,10 @@ export function createRunCommandTool(credentialProviders: string[] = []): Tool {
             risk: assessment.level,
           });
         }
-        const resolved = await accounts.resolve(wanted, context.signal);
+        const resolved = await accounts.resolve(wanted, command, context.signal);
         if (!resolved.ok) return `Not run: ${resolved.message}`;
         env = resolved.env;
+        toRun = resolved.command;
       }
 
       await context.protect(command, assessment);
@@ -55,7 +57,7 @@ export function createRunCommandTool(credentialProviders: string[] = []): Tool {
         timeout_s ? timeout_s * 1000 : context.limits.defaultTimeoutMs,
         context.limits.maxTimeoutMs,
       );
-      const result = await runner.exec(command, {
+      const result = await runner.exec(toRun, {
         timeoutMs,
         maxOutputBytes: context.limits.outputLimitBytes,
         signal: context.signal,

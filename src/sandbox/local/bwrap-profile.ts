@@ -61,6 +61,11 @@ export async function buildBwrapProfile(options: {
     "/proc",
     "--dev",
     "/dev",
+    // A private, sticky tmpfs per command: credential files live here, never in the sandbox tree.
+    "--perms",
+    "1777",
+    "--tmpfs",
+    "/dev/shm",
     "--tmpfs",
     "/run",
     "--symlink",

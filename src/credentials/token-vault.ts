@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleepFor } from "node:timers/promises";
 import { AppError } from "../errors.ts";
 import { type OAuthClient, OAuthRejection, type TokenSet } from "./oauth-client.ts";
 import { type CredentialOwner, ownerKey } from "./owner.ts";
 import type { VaultKeys } from "./secret-key.ts";
 import { open, seal } from "./token-envelope.ts";
+
+/** Waits, and rejects at once when the signal aborts. */
+const sleep = (ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal });
 
 /** A linked account as stored (after decryption). */
 export interface StoredToken extends TokenSet {
@@ -205,19 +209,5 @@ function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
   });
 }

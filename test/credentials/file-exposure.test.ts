@@ -12,12 +12,7 @@ const token = '{"type":"service_account","private_key":"SENTINEL0file0token0valu
 describe("a credential exposed as a file", () => {
   let root = "";
   let provider: SandboxProvider | undefined;
-  afterEach(async () => {
-    await provider?.close();
-    await rm(root, { recursive: true, force: true });
-  });
-
-  it("exists, readable only by the command, for that one command and nowhere in the sandbox afterwards", async () => {
+  async function startSandboxes(): Promise<void> {
     root = await mkdtemp(path.join(tmpdir(), "threadhands-file-cred-"));
     provider = await createLocalSandboxProvider({
       rootDir: root,
@@ -26,7 +21,15 @@ describe("a credential exposed as a file", () => {
       defaultTimeoutMs: 10_000,
       maxOutputBytes: 64 * 1024,
     });
-    const sandbox = await provider.open("thread-1");
+  }
+  afterEach(async () => {
+    await provider?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("exists, readable only by the command, for that one command and nowhere in the sandbox afterwards", async () => {
+    await startSandboxes();
+    const sandbox = await (provider as SandboxProvider).open("thread-1");
     const wrapped = withCredentialFiles(
       'stat -c %a "$GOOGLE_APPLICATION_CREDENTIALS"; head -c 20 "$GOOGLE_APPLICATION_CREDENTIALS"; echo; echo "$GOOGLE_APPLICATION_CREDENTIALS" > where.txt',
       [{ path: "/run/creds/key.json", content: token, mode: 0o400 }],
@@ -48,15 +51,8 @@ describe("a credential exposed as a file", () => {
   });
 
   it("keeps the command's exit status", async () => {
-    root = await mkdtemp(path.join(tmpdir(), "threadhands-file-cred-"));
-    provider = await createLocalSandboxProvider({
-      rootDir: root,
-      isolation: "auto",
-      network: { mode: "off" },
-      defaultTimeoutMs: 10_000,
-      maxOutputBytes: 64 * 1024,
-    });
-    const sandbox = await provider.open("thread-2");
+    await startSandboxes();
+    const sandbox = await (provider as SandboxProvider).open("thread-2");
     const wrapped = withCredentialFiles(
       "exit 3",
       [{ path: "/x/cred", content: "secret-value-123", mode: 0o400 }],

@@ -1,5 +1,6 @@
 import { StreamID } from "@fly/sprites";
 import WebSocket from "ws";
+import type { RawRunResult } from "../exec-result.ts";
 import { apiFailure, SpritesError } from "./sprites-errors.ts";
 
 export interface ExecSessionRequest {
@@ -18,15 +19,8 @@ export interface ExecSessionRequest {
   killGraceMs: number;
 }
 
-export interface RawExecResult {
-  exitCode: number | null;
-  signal: string | null;
-  stdout: Buffer;
-  stderr: Buffer;
-  timedOut: boolean;
-  truncated: boolean;
-  durationMs: number;
-}
+/** What one exec yields, before it becomes an ExecResult. */
+export type RawExecResult = RawRunResult;
 
 export interface ExecSession {
   result: Promise<RawExecResult>;

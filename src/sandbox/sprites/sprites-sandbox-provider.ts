@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from "node:timers/promises";
 import { AppError } from "../../errors.ts";
 import type { Sandbox, SandboxProvider } from "../sandbox.ts";
 import { type SpritesSeedSource, seedTarget } from "./seed-archive.ts";
@@ -13,6 +14,9 @@ import {
 import { createSpritesApi, type SpritesApi } from "./sprites-api.ts";
 import { SpritesError } from "./sprites-errors.ts";
 import { SpritesSandbox } from "./sprites-sandbox.ts";
+
+/** Waits, and rejects at once when the signal aborts. */
+const sleep = (ms: number, signal?: AbortSignal) => sleepFor(ms, undefined, { signal });
 
 export interface SpritesSandboxOptions {
   token: string;
@@ -243,21 +247,6 @@ async function adopt(
     }
     await sleep(500, signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    signal?.throwIfAborted();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }
 
 /** The Sprites API's status words, as a thread is told them. */

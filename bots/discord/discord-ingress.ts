@@ -8,6 +8,7 @@ import {
 } from "discord.js";
 import type { InboundMessage, ThreadRef } from "../../src/chat/thread.ts";
 import type { TurnQueue } from "../../src/chat/turn-queue.ts";
+import { isAccountCommand } from "../../src/session/account-commands.ts";
 import { createDiscordClient } from "./discord-client.ts";
 import { applicationCommands, investigateCommand } from "./discord-commands.ts";
 import {
@@ -83,6 +84,9 @@ export async function startDiscordIngress(options: DiscordIngressOptions): Promi
     if (channel.isThread()) {
       thread = threadRefOf(message.guildId, channel.parentId ?? channel.id, channel.id);
       if (!mentioned && !(await queue.hasSession(thread))) return;
+    } else if (mentioned && isAccountCommand(withoutBotMention(message.content, botUserId))) {
+      // `connect github` in a channel answers by DM; the channel itself stands for the thread.
+      thread = threadRefOf(message.guildId, channel.id, channel.id);
     } else {
       if (!mentioned) return;
       const threadId = await startThreadFrom(

@@ -5,6 +5,11 @@ import type { OAuthLinking } from "../credentials/oauth-linking.ts";
 /** "connect github", "link github", "disconnect github", "unlink github". */
 const accountCommand = /^\s*(connect|link|disconnect|unlink)\s+([a-z0-9][a-z0-9-]*)\s*$/i;
 
+/** Ingress asks, so that linking an account does not open an empty session thread. */
+export function isAccountCommand(text: string): boolean {
+  return accountCommand.test(text);
+}
+
 export interface AccountCommandOptions {
   linking: OAuthLinking;
   /** Public base URL of this app; the provider redirects to <base>/oauth/<provider>/callback. */

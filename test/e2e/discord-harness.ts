@@ -45,7 +45,7 @@ export interface DiscordHarness {
  * a scripted model, on the real Redis under a key prefix of its own; optionally with Slack too.
  */
 export async function startDiscordHarness(
-  options: { withSlack?: boolean; tweak?: (config: AppConfig) => void } = {},
+  options: { withSlack?: boolean; tweak?: (config: AppConfig) => void; env?: Record<string, string> } = {},
 ): Promise<DiscordHarness> {
   const discord = await createFakeDiscord();
   const slack = options.withSlack ? await createFakeSlackWebApi() : undefined;
@@ -68,11 +68,15 @@ export async function startDiscordHarness(
     REDIS_URL: redisUrl,
     PORT: "0",
     THREADHANDS_DATA_DIR: dataDir,
+    ...options.env,
   });
   config.queue.prefix = prefix;
   config.model.maxRetries = 1;
   options.tweak?.(config);
-  const app = await startApp(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
+  const app = await startApp(config, {
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    env: { ...options.env },
+  });
   const redis = new Redis(redisUrl);
   const alice = discord.addUser("alice");
   const mallory = discord.addUser("mallory");

@@ -5,14 +5,13 @@ import { type InboundAction, type InboundMessage, type ThreadRef, threadKey } fr
 import type { ThreadPoster } from "../chat/thread-poster.ts";
 import type { SandboxProvider } from "../sandbox/sandbox.ts";
 import { type AccountCommandOptions, handleAccountCommand } from "./account-commands.ts";
-import { decideApproval } from "./decide-approval.ts";
-import { restoreCheckpoint } from "./restore-checkpoint.ts";
 import {
   endSession,
   type LifecyclePolicy,
   sandboxKeyFor,
   sweepOrphanSandboxes,
 } from "./sandbox-lifecycle.ts";
+import { handleButton } from "./session-buttons.ts";
 import type { SessionInbox, SessionRecord, SessionStore, ThreadLease } from "./session-store.ts";
 import type { SessionTimers } from "./session-timers.ts";
 import { createTurnRunner, type RunOutcome, type TurnRunnerOptions } from "./turn-runner.ts";
@@ -101,10 +100,6 @@ export function createSessionService(options: SessionServiceOptions) {
     return { key, thread, createdAt: now, updatedAt: now, history: [], turns: 0, endId: randomUUID() };
   }
 
-  async function mayAct(key: string, userId: string): Promise<boolean> {
-    return options.privilegedUsers.includes(userId) || store.isParticipant(key, userId);
-  }
-
   async function requestStop(key: string, userId: string, thread: ThreadRef, signal: AbortSignal) {
     if ((await store.load(key, signal))?.activeTurn) {
       await inbox.requestStop(key, userId);
@@ -153,100 +148,28 @@ export function createSessionService(options: SessionServiceOptions) {
     },
 
     /** `owner` is the action job's id, as for messages. */
-    async handleAction(action: InboundAction, owner: string, signal: AbortSignal): Promise<string> {
-      const key = threadKey(action.thread);
-      switch (action.kind) {
-        case "restore":
-          return restoreCheckpoint({ ...options, privilegedUsers: options.privilegedUsers }, action, signal);
-        case "stop": {
-          if (!(await mayAct(key, action.user.id))) {
-            await poster.postPrivate(
-              action.thread,
-              action.user.id,
-              "Only people taking part in this session can stop it.",
-              signal,
-            );
-            return "refused";
-          }
-          const turn = (await store.load(key, signal))?.activeTurn;
-          if (turn?.id !== action.value) {
-            await poster.postPrivate(action.thread, action.user.id, "That turn has already ended.", signal);
-            return "ended";
-          }
-          await inbox.requestStop(key, action.user.id);
-          return "stop_requested";
-        }
-        case "end": {
-          if (!(await mayAct(key, action.user.id))) {
-            await poster.postPrivate(
-              action.thread,
-              action.user.id,
-              "Only people taking part in this session can end it.",
-              signal,
-            );
-            return "refused";
-          }
-          const session = await store.load(key, signal);
-          if (!session || session.endId !== action.value) {
-            await poster.postPrivate(
-              action.thread,
-              action.user.id,
-              "That session has already ended.",
-              signal,
-            );
-            return "ended";
-          }
-          if (session.activeTurn) {
-            await poster.postPrivate(
-              action.thread,
-              action.user.id,
-              "A turn is still running: press Stop first, then End session.",
-              signal,
-            );
-            return "busy";
-          }
-          await endSession(ending, action.thread, "ended_by_user", action.user.id);
-          return "ended";
-        }
-        case "continue": {
-          if (!(await mayAct(key, action.user.id))) {
-            await poster.postPrivate(
-              action.thread,
-              action.user.id,
-              "Only people taking part in this session can extend its budget.",
-              signal,
-            );
-            return "refused";
-          }
-          const session = await store.load(key, signal);
-          const parked = session?.activeTurn?.awaitingBudget;
-          if (!session || parked?.continueId !== action.value) {
-            await poster.postPrivate(action.thread, action.user.id, "That pause is already over.", signal);
-            return "ended";
-          }
-          await store.save({ ...session, budgetGrants: parked.grants + 1 });
-          await poster.postNotice(
-            action.thread,
-            `<@${action.user.id}> allowed this session another budget.`,
-            signal,
-          );
-          return runner.runWhileWork(key, action.thread, owner, signal, action.user.id);
-        }
-        case "thread_deleted": {
-          if (!(await store.exists(key, signal))) return "ignored";
-          await inbox.requestStop(key, "platform");
-          await endSession(ending, action.thread, "thread_deleted");
-          return "ended";
-        }
-        case "approve":
-        case "deny": {
-          const outcome = await decideApproval({ store, poster }, action, signal);
-          if (outcome !== "decided") return outcome;
-          // The parked turn is work now; this job resumes it (or the running holder will).
-          return runner.runWhileWork(key, action.thread, owner, signal, action.user.id);
-        }
-      }
-    },
+    handleAction: (action: InboundAction, owner: string, signal: AbortSignal): Promise<string> =>
+      handleButton(
+        {
+          store,
+          inbox,
+          poster,
+          privilegedUsers: options.privilegedUsers,
+          restore: options,
+          ending,
+          resume: (clicked, jobOwner, jobSignal) =>
+            runner.runWhileWork(
+              threadKey(clicked.thread),
+              clicked.thread,
+              jobOwner,
+              jobSignal,
+              clicked.user.id,
+            ),
+        },
+        action,
+        owner,
+        signal,
+      ),
 
     /** The idle timer fired: end the session if nothing happened since, else look again later. */
     async checkIdle(thread: ThreadRef): Promise<"ended" | "rescheduled" | "gone"> {

@@ -139,7 +139,11 @@ describe("sandbox lifecycles", () => {
     const orphan = await runOneTurn("second", "echo 2 > b.txt", "Second done.");
     const sandboxes = harness.app.sandboxes;
     if (!sandboxes) throw new Error("no sandboxes");
-    // A crash that lost the session (or its expiry) leaves the sandbox behind.
+    // The turn saves the session once more before its final status: wait for that, then lose it
+    // as a crash (or its expiry) would, leaving the sandbox behind.
+    await harness.slack.waitForMessage(channel, (m) => m.thread_ts === orphan && m.text.startsWith("Done in"), {
+      timeoutMs: 10_000,
+    });
     await harness.redis.del(`${harness.prefix}:{${keyOf(orphan)}}:session`);
     const store = createRedisSessionStore(harness.redis, createKeyspace(harness.prefix));
     const swept = await sweepOrphanSandboxes({

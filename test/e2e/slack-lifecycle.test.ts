@@ -141,9 +141,13 @@ describe("sandbox lifecycles", () => {
     if (!sandboxes) throw new Error("no sandboxes");
     // The turn saves the session once more before its final status: wait for that, then lose it
     // as a crash (or its expiry) would, leaving the sandbox behind.
-    await harness.slack.waitForMessage(channel, (m) => m.thread_ts === orphan && m.text.startsWith("Done in"), {
-      timeoutMs: 10_000,
-    });
+    await harness.slack.waitForMessage(
+      channel,
+      (m) => m.thread_ts === orphan && m.text.startsWith("Done in"),
+      {
+        timeoutMs: 10_000,
+      },
+    );
     await harness.redis.del(`${harness.prefix}:{${keyOf(orphan)}}:session`);
     const store = createRedisSessionStore(harness.redis, createKeyspace(harness.prefix));
     const swept = await sweepOrphanSandboxes({

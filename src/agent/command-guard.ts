@@ -4,6 +4,7 @@ import type { ThreadPoster } from "../chat/thread-poster.ts";
 import { classifyCommand } from "../policy/classify-command.ts";
 import { isAtLeast, type RiskAssessment, type RiskLevel } from "../policy/risk.ts";
 import type { CommandRunner } from "../sandbox/sandbox.ts";
+import { shellQuote } from "../sandbox/shell-quote.ts";
 import type { SessionStore } from "../session/session-store.ts";
 import type { SessionWorkspace } from "./session-workspace.ts";
 
@@ -28,7 +29,7 @@ export function createCommandGuard(options: CommandGuardOptions) {
     async assess(command: string, runner: CommandRunner): Promise<RiskAssessment> {
       const assessment = await classifyCommand(command, {
         fileExists: async (path) =>
-          (await runner.exec(`test -e ${quote(path)}`, { signal: options.signal })).exitCode === 0,
+          (await runner.exec(`test -e ${shellQuote(path)}`, { signal: options.signal })).exitCode === 0,
       });
       options.onAssessed?.(assessment);
       return assessment;
@@ -51,7 +52,3 @@ export function createCommandGuard(options: CommandGuardOptions) {
 }
 
 export type CommandGuard = ReturnType<typeof createCommandGuard>;
-
-function quote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}

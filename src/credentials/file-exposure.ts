@@ -1,4 +1,5 @@
 import path from "node:path";
+import { shellQuote } from "../sandbox/shell-quote.ts";
 import type { ExposedCredential } from "./provider-config.ts";
 
 type CredentialFile = NonNullable<ExposedCredential["files"]>[number];
@@ -22,7 +23,7 @@ export function withCredentialFiles(
   ];
   files.forEach((file, index) => {
     const variable = `THREADHANDS_CREDENTIAL_FILE_${index}`;
-    const target = `"$__th_dir"/${quote(path.posix.basename(file.path))}`;
+    const target = `"$__th_dir"/${shellQuote(path.posix.basename(file.path))}`;
     env[variable] = file.content;
     lines.push(
       `(umask 077; printf %s "$${variable}" > ${target}) && chmod ${file.mode.toString(8)} ${target}`,
@@ -35,8 +36,4 @@ export function withCredentialFiles(
   // A subshell, not exec: the trap must still run when the command exits.
   lines.push(`(${command})`);
   return { command: lines.join("\n"), env };
-}
-
-function quote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { shellQuote } from "../sandbox/shell-quote.ts";
 import { defineTool } from "./tool.ts";
 
 export const writeFileTool = defineTool({
@@ -19,7 +20,3 @@ export const writeFileTool = defineTool({
     return `Wrote ${Buffer.byteLength(content)} bytes to ${path}.`;
   },
 });
-
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}

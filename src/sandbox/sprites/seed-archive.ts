@@ -2,6 +2,7 @@ import type { Stats } from "node:fs";
 import { lstat, readdir, readFile, readlink, stat } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "../../errors.ts";
+import { shellQuote } from "../shell-quote.ts";
 import { TAR_END, type TarEntry, tarEntry } from "./tar-writer.ts";
 
 /** A host tree (or file) that every new Sprite starts with, as on the local backend. */
@@ -92,19 +93,15 @@ export function unpackScript(archive: string, sources: readonly SpritesSeedSourc
   const readOnly = sources.filter((source) => source.mode === "bind").map((source) => seedTarget(source.to));
   const lines = [
     "set -e",
-    `trap ${quote(`rm -f -- ${quote(archive)}`)} EXIT`,
+    `trap ${shellQuote(`rm -f -- ${shellQuote(archive)}`)} EXIT`,
     // Each target's parent only: the target itself is a member, so it gets the source's mode
     // and a file source does not meet a directory already standing in its place.
-    `mkdir -p -- ${dirs.map(quote).join(" ")}`,
+    `mkdir -p -- ${dirs.map(shellQuote).join(" ")}`,
     // -p keeps modes exactly (no umask); ownership goes to whoever unpacks.
-    `tar -x -p --no-same-owner -f ${quote(archive)}`,
+    `tar -x -p --no-same-owner -f ${shellQuote(archive)}`,
   ];
-  if (readOnly.length > 0) lines.push(`chmod -R a-w -- ${readOnly.map(quote).join(" ")}`);
+  if (readOnly.length > 0) lines.push(`chmod -R a-w -- ${readOnly.map(shellQuote).join(" ")}`);
   return `${lines.join("\n")}\n`;
-}
-
-function quote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 async function hostRead<T>(hostPath: string, read: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { type ConnectionOptions, Queue } from "bullmq";
 import { threadKey } from "../src/chat/thread.ts";
 import type { SessionTimers } from "../src/session/session-timers.ts";
+import { jobIdFor } from "./job-ids.ts";
 import { type IdleCheckJob, queueNames } from "./job-schemas.ts";
 
 /**
@@ -18,7 +18,7 @@ export function createBullSessionTimers(options: {
   });
   return {
     async scheduleIdleCheck(thread, atMs) {
-      const jobId = `idle-${createHash("sha256").update(threadKey(thread)).digest("hex").slice(0, 40)}`;
+      const jobId = jobIdFor("idle", threadKey(thread));
       const delay = Math.max(0, atMs - Date.now());
       const pending = await timers.getJob(jobId);
       if (pending && (await pending.isDelayed())) {

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { type ConnectionOptions, Queue } from "bullmq";
 import { threadKey } from "../src/chat/thread.ts";
 import type { TurnQueue } from "../src/chat/turn-queue.ts";
 import type { SessionStore } from "../src/session/session-store.ts";
+import { jobIdFor } from "./job-ids.ts";
 import { type ActionJob, queueNames, type TurnJob } from "./job-schemas.ts";
 
 export interface BullTurnQueueOptions {
@@ -51,8 +51,3 @@ const retention = {
   attempts: 3,
   backoff: { type: "exponential", delay: 1000 },
 };
-
-/** BullMQ job ids may not contain ':'; a digest of the platform id is stable and safe. */
-function jobIdFor(kind: string, platformId: string): string {
-  return `${kind}-${createHash("sha256").update(platformId).digest("hex").slice(0, 40)}`;
-}

@@ -42,19 +42,29 @@ export interface WorkerPoolOptions {
  */
 export const stallSettings = { lockDuration: 8_000, stalledInterval: 4_000, maxStalledCount: 5 };
 
-type Processor = (job: Job, token: string | undefined, signal: AbortSignal) => Promise<unknown>;
+type Schema<T> = { safeParse(data: unknown): { success: true; data: T } | { success: false } };
+
+/** One queue's work: its payload (validated once per job), the thread it is about, and what to do. */
+interface JobProcessor<T> {
+  schema: Schema<T>;
+  thread(data: T): ThreadRef;
+  concurrency: number;
+  run(data: T, job: Job, token: string | undefined, signal: AbortSignal): Promise<unknown>;
+}
+
+const processor = <T>(definition: JobProcessor<T>) => definition as unknown as JobProcessor<unknown>;
 
 /** The workers that run turns, button actions and timers. Each job is validated before it is trusted. */
 export function startWorkerPool(options: WorkerPoolOptions) {
   const { sessions, logger, routing } = options;
   const base = { connection: options.connection, prefix: options.prefix, ...stallSettings };
 
-  const processors: Record<string, { thread(job: Job): ThreadRef; run: Processor; concurrency: number }> = {
-    [queueNames.turns]: {
-      thread: (job) => parse(turnJobSchema, job).message.thread,
+  const processors: Record<string, JobProcessor<unknown>> = {
+    [queueNames.turns]: processor({
+      schema: turnJobSchema,
+      thread: ({ message }) => message.thread,
       concurrency: options.concurrency,
-      async run(job, token, signal) {
-        const { message } = parse(turnJobSchema, job);
+      async run({ message }, job, token, signal) {
         try {
           const outcome = await sessions.acceptMessage(message, String(job.id), signal);
           logger.info({ jobId: job.id, thread: message.thread, outcome }, "turn job done");
@@ -68,12 +78,12 @@ export function startWorkerPool(options: WorkerPoolOptions) {
           return handOverOnShutdown(error, job, token);
         }
       },
-    },
-    [queueNames.actions]: {
-      thread: (job) => parse(actionJobSchema, job).action.thread,
+    }),
+    [queueNames.actions]: processor({
+      schema: actionJobSchema,
+      thread: ({ action }) => action.thread,
       concurrency: options.concurrency,
-      async run(job, token, signal) {
-        const { action } = parse(actionJobSchema, job);
+      async run({ action }, job, token, signal) {
         try {
           const outcome = await sessions.handleAction(action, String(job.id), signal);
           logger.info(
@@ -85,17 +95,17 @@ export function startWorkerPool(options: WorkerPoolOptions) {
           return handOverOnShutdown(error, job, token);
         }
       },
-    },
-    [queueNames.timers]: {
-      thread: (job) => parse(idleCheckJobSchema, job).thread,
+    }),
+    [queueNames.timers]: processor({
+      schema: idleCheckJobSchema,
+      thread: ({ thread }) => thread,
       concurrency: 1,
-      async run(job) {
-        const { thread } = parse(idleCheckJobSchema, job);
+      async run({ thread }, job) {
         const outcome = await sessions.checkIdle(thread);
         logger.info({ jobId: job.id, thread, outcome }, "idle check done");
         return outcome;
       },
-    },
+    }),
   };
 
   async function handOverOnShutdown(error: unknown, job: Job, token: string | undefined): Promise<never> {
@@ -117,11 +127,12 @@ export function startWorkerPool(options: WorkerPoolOptions) {
   };
 
   const workers: Worker[] = [];
-  for (const [name, processor] of Object.entries(processors)) {
+  for (const [name, definition] of Object.entries(processors)) {
     const handle = async (job: Job, token?: string, signal?: AbortSignal) => {
       options.onJobStart?.(name, Date.now() - job.timestamp);
+      const data = parse(definition.schema, job);
       if (routing && job.queueName === name) {
-        const thread = processor.thread(job);
+        const thread = definition.thread(data);
         const { owner, tookOverFrom } = await routing.affinity.ownerOf(routing.sandboxKeyOf(thread));
         if (owner !== routing.affinity.hostId) {
           await forwardTo(`${name}@${owner}`).add(job.name, job.data, {
@@ -137,11 +148,11 @@ export function startWorkerPool(options: WorkerPoolOptions) {
         }
         if (tookOverFrom) await routing.onTakeOver?.(thread, tookOverFrom);
       }
-      return processor.run(job, token, signal ?? neverAborted);
+      return definition.run(data, job, token, signal ?? neverAborted);
     };
     const names = routing ? [name, `${name}@${routing.affinity.hostId}`] : [name];
     for (const queueName of names) {
-      workers.push(new Worker(queueName, handle, { ...base, concurrency: processor.concurrency }));
+      workers.push(new Worker(queueName, handle, { ...base, concurrency: definition.concurrency }));
     }
   }
   for (const worker of workers) {
@@ -162,10 +173,7 @@ export function startWorkerPool(options: WorkerPoolOptions) {
 
 const neverAborted = new AbortController().signal;
 
-function parse<T>(
-  schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } },
-  job: Job,
-): T {
+function parse<T>(schema: Schema<T>, job: Job): T {
   const result = schema.safeParse(job.data);
   if (!result.success) throw new UnrecoverableError(`job ${job.id} has an invalid payload`);
   return result.data;

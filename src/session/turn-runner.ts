@@ -46,8 +46,8 @@ export function createTurnRunner(options: TurnRunnerOptions) {
    * New messages, a turn a dead worker left half done, or a parked turn whose owner decided. A
    * turn parked at the budget is work only after a Continue; until then messages wait.
    */
-  async function hasWork(key: string): Promise<boolean> {
-    const session = await store.load(key);
+  async function hasWork(key: string, loaded?: SessionRecord): Promise<boolean> {
+    const session = loaded ?? (await store.load(key));
     const turn = session?.activeTurn;
     if (turn?.awaitingBudget) return (session?.budgetGrants ?? 1) > turn.awaitingBudget.grants;
     if (await inbox.hasMessages(key)) return true;
@@ -65,7 +65,7 @@ export function createTurnRunner(options: TurnRunnerOptions) {
     scopes: string[],
   ): Promise<boolean> {
     const session = await store.load(key);
-    if (!session || !(await hasWork(key))) return false;
+    if (!session || !(await hasWork(key, session))) return false;
     if (!session.activeTurn) await inbox.takeStopRequest(key); // a stale stop must not end a new turn
     const controller = new AbortController();
     const abortFromOuter = () => controller.abort(outer.reason);

@@ -10,17 +10,15 @@ export interface RestoreDependencies {
   inbox: SessionInbox;
   sandboxes: SandboxProvider;
   poster: ThreadPoster;
-  /** Users who may act in any thread besides its participants. */
-  privilegedUsers: string[];
   onRestored?: (durationMs: number) => void;
 }
 
-export type RestoreOutcome = "restored" | "refused" | "unknown_checkpoint" | "no_sandbox" | "failed";
+export type RestoreOutcome = "restored" | "unknown_checkpoint" | "no_sandbox" | "failed";
 
 /**
- * A Restore click, after ingress acked it: check the clicker's right, restore, and edit the
- * checkpoint message to say who restored what and how long it took. Failures are said in the
- * thread and never reported as "restored".
+ * A Restore click by someone allowed to press it (session-buttons checks that): restore, and
+ * edit the checkpoint message to say who restored what and how long it took. Failures are said
+ * in the thread and never reported as "restored".
  */
 export async function restoreCheckpoint(
   deps: RestoreDependencies,
@@ -38,17 +36,6 @@ export async function restoreCheckpoint(
       signal,
     );
     return "unknown_checkpoint";
-  }
-  const allowed =
-    deps.privilegedUsers.includes(action.user.id) || (await store.isParticipant(key, action.user.id));
-  if (!allowed) {
-    await poster.postPrivate(
-      action.thread,
-      action.user.id,
-      "Only people taking part in this session can restore its sandbox. Nothing was changed.",
-      signal,
-    );
-    return "refused";
   }
   const sandbox = await deps.sandboxes.find(key, { signal });
   if (!sandbox) {

@@ -17,11 +17,15 @@ export interface ButtonDependencies {
   resume(action: InboundAction, owner: string, signal: AbortSignal): Promise<string>;
 }
 
-/** Who may press a button, besides Approve and Deny (only the token's owner decides those). */
+/**
+ * Buttons only the session's participants (or configured users) may press, with the refusal
+ * each gets. Approve and Deny are not here: only the token's owner decides those.
+ */
 const participantsOnly: Record<string, string> = {
-  stop: "stop it",
-  end: "end it",
-  continue: "extend its budget",
+  restore: "Only people taking part in this session can restore its sandbox. Nothing was changed.",
+  stop: "Only people taking part in this session can stop it.",
+  end: "Only people taking part in this session can end it.",
+  continue: "Only people taking part in this session can extend its budget.",
 };
 
 /**
